@@ -1,0 +1,126 @@
+/* The contract between an aotc model library (`<h>.wrapper.so` in a package)
+ * and the host that loads it: aotc's runtime, or PyTorch's AOTInductor loaders.
+ *
+ * One file, two hosts. The model library exports PyTorch's AOTInductor
+ * container entry points (AOTInductorModelContainerCreateWithDevice, ...Run,
+ * ...GetNumOutputs, ...; see shared/reference/aoti_package_abi.md section 2)
+ * and reaches tensors only through a table of tensor functions, AotcHostApi,
+ * whose signatures are those of PyTorch's `aoti_torch_*` C shim:
+ *   - inside PyTorch, the library fills the table itself at
+ *     ContainerCreateWithDevice time from the `aoti_torch_*` symbols of the
+ *     running process (no link-time dependency on libtorch);
+ *   - under aotc's runtime, the host calls AotcModelContainerCreateWithHost()
+ *     with its own table and the package's mapped weights instead.
+ *
+ * Tensor handles (AtenTensorHandle) are opaque owning references. Ownership
+ * follows AOTInductor: ContainerRun steals the input handles (the library
+ * deletes them) and writes fresh owning handles for the outputs (the caller
+ * deletes them). The handle arrays themselves are borrowed.
+ *
+ * Codes: dtypes are c10::ScalarType numbers (float32 = 6, bfloat16 = 15, ...),
+ * device types c10::DeviceType (cpu = 0, cuda = 1). Every function returns 0
+ * on success; on failure the library's message is available from
+ * AotcModelGetLastError() on the failing thread.
+ *
+ * Versioning: AotcHostApi and AotcWeights start with their size and the ABI
+ * version; fields are only ever appended. A library refuses a host whose
+ * version is newer in major, and reads only the fields the host's size covers.
+ */
+#ifndef AOTC_MODEL_ABI_H_
+#define AOTC_MODEL_ABI_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AOTC_MODEL_ABI_VERSION_MAJOR 1
+#define AOTC_MODEL_ABI_VERSION_MINOR 0
+#define AOTC_MODEL_ABI_VERSION ((AOTC_MODEL_ABI_VERSION_MAJOR << 16) | AOTC_MODEL_ABI_VERSION_MINOR)
+
+/* ---- AOTInductor's types (aoti_runtime/interface.h, aoti_torch/c/shim.h) ---- */
+typedef int32_t AOTIRuntimeError;
+typedef int32_t AOTITorchError;
+#define AOTI_RUNTIME_SUCCESS 0
+#define AOTI_RUNTIME_FAILURE 1
+
+struct AtenTensorOpaque;
+typedef struct AtenTensorOpaque* AtenTensorHandle;
+struct AOTInductorModelContainerOpaque;
+typedef struct AOTInductorModelContainerOpaque* AOTInductorModelContainerHandle;
+struct AOTInductorStreamOpaque;
+typedef struct AOTInductorStreamOpaque* AOTInductorStreamHandle;
+struct AOTIProxyExecutorOpaque;
+typedef struct AOTIProxyExecutorOpaque* AOTIProxyExecutorHandle;
+struct AOTInductorConstantMap;
+typedef struct AOTInductorConstantMap* AOTInductorConstantMapHandle;
+
+/* c10 codes the library and hosts use. */
+enum {
+  AOTC_C10_UINT8 = 0, AOTC_C10_INT8 = 1, AOTC_C10_INT16 = 2, AOTC_C10_INT32 = 3, AOTC_C10_INT64 = 4,
+  AOTC_C10_FLOAT16 = 5, AOTC_C10_FLOAT32 = 6, AOTC_C10_FLOAT64 = 7, AOTC_C10_BOOL = 11, AOTC_C10_BFLOAT16 = 15
+};
+enum { AOTC_DEVICE_CPU = 0, AOTC_DEVICE_CUDA = 1 };
+
+/* ---- The tensor function table a host provides ---------------------------------- */
+typedef struct AotcHostApi {
+  uint32_t struct_size;  /* sizeof(AotcHostApi) as the host compiled it */
+  uint32_t abi_version;  /* AOTC_MODEL_ABI_VERSION of the host */
+
+  /* Borrowed views of a tensor's metadata; pointers stay valid while the handle lives.
+   * get_data_ptr returns the address of the first element (storage offset applied). */
+  AOTITorchError (*get_data_ptr)(AtenTensorHandle tensor, void** ret);
+  AOTITorchError (*get_sizes)(AtenTensorHandle tensor, int64_t** ret);
+  AOTITorchError (*get_strides)(AtenTensorHandle tensor, int64_t** ret);
+  AOTITorchError (*get_dim)(AtenTensorHandle tensor, int64_t* ret);
+  AOTITorchError (*get_dtype)(AtenTensorHandle tensor, int32_t* ret);
+  AOTITorchError (*get_device_type)(AtenTensorHandle tensor, int32_t* ret);
+  AOTITorchError (*get_device_index)(AtenTensorHandle tensor, int32_t* ret);
+
+  /* A new owning tensor; for CUDA, stream-ordered on the current stream. */
+  AOTITorchError (*empty_strided)(int64_t ndim, const int64_t* sizes, const int64_t* strides, int32_t dtype,
+                                  int32_t device_type, int32_t device_index, AtenTensorHandle* ret);
+  /* Releases an owning handle. */
+  AOTITorchError (*delete_tensor_object)(AtenTensorHandle tensor);
+  /* A second owning handle to the same tensor. */
+  AOTITorchError (*new_tensor_handle)(AtenTensorHandle tensor, AtenTensorHandle* ret);
+
+  /* CUDA only (may be NULL on a CPU-only host). The stream is a CUstream. */
+  AOTITorchError (*get_current_cuda_stream)(int32_t device_index, void** ret_stream);
+
+  void* reserved[8];
+} AotcHostApi;
+
+/* Weights mapped by the host (aotc runtime: straight from the package file). */
+typedef struct AotcWeights {
+  uint32_t struct_size;
+  uint32_t abi_version;
+  const void* data;  /* 64-byte aligned; lives until ContainerDelete */
+  uint64_t size;
+  void* reserved[4];
+} AotcWeights;
+
+/* ---- aotc's own entry points, exported beside AOTInductor's ----------------------- */
+
+/* AOTC_MODEL_ABI_VERSION of the library. */
+uint32_t AotcModelAbiVersion(void);
+
+/* Like AOTInductorModelContainerCreateWithDevice, with the host's tensor
+ * functions and the weights given instead of looked up. `host` and `weights`
+ * must outlive the container. `device_str` is "cpu", "cuda" or "cuda:N". */
+AOTIRuntimeError AotcModelContainerCreateWithHost(AOTInductorModelContainerHandle* container_handle,
+                                                  size_t num_models, const char* device_str,
+                                                  const char* cubin_dir, const AotcHostApi* host,
+                                                  const AotcWeights* weights);
+
+/* The message of the last failure on this thread (owned by the library; valid
+ * until the next call on this thread), or "" if none. */
+const char* AotcModelGetLastError(void);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif  /* AOTC_MODEL_ABI_H_ */
