@@ -86,6 +86,12 @@ std::string Graph::unique_name(std::string_view base) {
   }
 }
 
+void Graph::rename(Value* v, std::string name) {
+  AOTC_CHECK(!names_.contains(name), "name {} is already used", name);
+  record_name(name);
+  v->set_name(std::move(name));
+}
+
 Node* Graph::create(OpId op, std::vector<Value*> operands, const NamedAttrs& attrs,
                     std::vector<TensorType> result_types, std::string name, Node* before) {
   const OpInfo& info = op_info(op);

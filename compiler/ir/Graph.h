@@ -203,6 +203,8 @@ class Graph {
 
   /// A name not used by any value yet, based on `base`.
   std::string unique_name(std::string_view base);
+  /// Renames a value to a name not yet used (the caller guarantees that).
+  void rename(Value* v, std::string name);
 
   /// Pytree specs of the calling convention, as torch.export recorded them
   /// (empty when unknown); carried to the package's call spec.
