@@ -252,6 +252,31 @@ SymExpr SymExpr::floordiv(const SymExpr& a, const SymExpr& b) {
     }
   }
   if (a == b) return SymExpr(1);
+  // Exact division by a single positive term: (6*s0*s1 + 3*s1) // (3*s1) == 2*s0 + 1.
+  if (b.p_->terms.size() == 1 && b.p_->terms.begin()->second > 0) {
+    const auto& [mb, cb] = *b.p_->terms.begin();
+    Poly q;
+    bool exact = true;
+    for (const auto& [m, coeff] : a.p_->terms) {
+      if (coeff % cb != 0) {
+        exact = false;
+        break;
+      }
+      Monomial rest = m;
+      for (const auto& [atom, e] : mb) {
+        auto it = rest.find(atom);
+        if (it == rest.end() || it->second < e) {
+          exact = false;
+          break;
+        }
+        it->second -= e;
+        if (it->second == 0) rest.erase(it);
+      }
+      if (!exact) break;
+      add_term(q, rest, coeff / cb);
+    }
+    if (exact) return from_poly(std::move(q));
+  }
   auto atom = std::make_shared<Atom>();
   atom->kind = Atom::Kind::kFloorDiv;
   atom->args = {a, b};

@@ -50,6 +50,11 @@ TEST_CASE("floordiv and mod simplify by dividing constants") {
   CHECK(SymExpr::floordiv(SymExpr::floordiv(s0, SymExpr(2)), SymExpr(3)) == SymExpr::floordiv(s0, SymExpr(6)));
   CHECK_FALSE(SymExpr::floordiv(s0, SymExpr(2)).is_constant());
   CHECK(SymExpr::ceildiv(SymExpr(7), SymExpr(2)) == SymExpr(4));
+  // Exact division by a monomial.
+  SymExpr s1 = S("s1");
+  CHECK(SymExpr::floordiv(SymExpr(6) * s0 * s1 + SymExpr(3) * s1, SymExpr(3) * s1) == SymExpr(2) * s0 + SymExpr(1));
+  CHECK(SymExpr::floordiv(SymExpr(4) * s0, s0) == SymExpr(4));
+  CHECK_FALSE(SymExpr::floordiv(SymExpr(4) * s0 + SymExpr(1), s0).is_constant());
 }
 
 TEST_CASE("max and min fold constants and flatten") {

@@ -1,0 +1,24 @@
+// Lowering: optimized graph IR -> kernel program (KernelGraph.h).
+//
+// Consumes the fusion plan (FusionPlan.h): materialized values get buffers
+// (inputs, outputs, weights, arena), each kernel computes its value(s) with
+// inlined producers and epilogue chains as Exprs, views become index mappings
+// or strided operands, and a value a template needs as a strided buffer that
+// cannot be one gets a copy kernel. Ends with the memory plan (arena slots by
+// liveness) and the weights layout (64-byte aligned blob).
+#pragma once
+
+#include "codegen/KernelGraph.h"
+#include "ir/Graph.h"
+#include "support/Status.h"
+
+namespace aotc::cg {
+
+struct LoweringOptions {
+  /// Alignment of arena buffers in bytes.
+  int64_t arena_alignment = 256;
+};
+
+Expected<KernelGraph> lower_graph(const Graph& graph, const LoweringOptions& options = {});
+
+}  // namespace aotc::cg
