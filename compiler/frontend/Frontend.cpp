@@ -107,8 +107,7 @@ Expected<LoadedProgram> load_program(const fs::path& input, const std::optional<
       if (!needed.empty())
         return make_error(ErrorCode::kUsage,
                           "{}: the program has {} parameters, buffers or constants (\"{}\"{}) but "
-                          "no weights were "
-                          "given; pass --weights with {}",
+                          "no weights were given; pass --weights with {}",
                           out.source, needed.size(), needed[0], needed.size() > 1 ? ", ..." : "",
                           kWeightsSources);
       return out;
@@ -116,14 +115,12 @@ Expected<LoadedProgram> load_program(const fs::path& input, const std::optional<
     case FileKind::kDirectory:
       return make_error(ErrorCode::kInvalidInput,
                         "{}: is a folder; the input is a torch.export .pt2 archive or an "
-                        "ExportedProgram .json (a "
-                        "weights folder goes to --weights)",
+                        "ExportedProgram .json (a weights folder goes to --weights)",
                         out.source);
     case FileKind::kSafetensors:
       return make_error(ErrorCode::kInvalidInput,
                         "{}: is a safetensors file, which holds weights but no program; pass it "
-                        "with --weights and "
-                        "give the .pt2 archive or model.json as the input",
+                        "with --weights and give the .pt2 archive or model.json as the input",
                         out.source);
     case FileKind::kUnknown:
       break;

@@ -31,12 +31,10 @@ std::string find_root(const std::vector<std::string>& entries) {
 std::string pickled_weights_advice(std::string_view path, std::string_view what) {
   return fmt::format(
       "{}: {}, which aotc cannot read. Re-save the program with PyTorch >= 2.9 "
-      "(torch.export.save(ep, "
-      "\"model.pt2\") then stores raw weights), or pass the weights separately with --weights "
-      "model.safetensors, "
-      "saved with safetensors.torch.save_file({{**ep.state_dict, **ep.constants}}, "
-      "\"model.safetensors\") (keys are "
-      "the parameter, buffer and constant names)",
+      "(torch.export.save(ep, \"model.pt2\") then stores raw weights), or pass the weights "
+      "separately with --weights model.safetensors, saved with "
+      "safetensors.torch.save_file({{**ep.state_dict, **ep.constants}}, \"model.safetensors\") "
+      "(keys are the parameter, buffer and constant names)",
       path, what);
 }
 
@@ -153,8 +151,8 @@ Expected<WeightMap> Pt2Archive::read_weights(const std::string& model) const {
     return Error{ErrorCode::kUnsupported,
                  pickled_weights_advice(
                      path(),
-                     "this is a PyTorch <= 2.7 archive (serialized_exported_program.json) "
-                     "whose weights are pickled")};
+                     "this is a PyTorch <= 2.7 archive (serialized_exported_program.json) whose "
+                     "weights are pickled")};
   const std::string weights_dir = root_ + "data/weights/";
   const std::string constants_dir = root_ + "data/constants/";
   for (const auto& legacy : {weights_dir + model + ".pt", constants_dir + model + ".pt"}) {

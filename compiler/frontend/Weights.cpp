@@ -124,16 +124,20 @@ Expected<HostTensor> materialize_strided(std::span<const uint8_t> storage, DType
 
 Status materialize_payloads(const schema::PayloadConfig& config, const PayloadFiles& files,
                             std::string_view source, WeightMap& out) {
-  std::map<std::string, std::string> storages;  // path_name -> bytes, each file read once
+  // Each file is read once and dropped after its last user, so that peak
+  // memory stays near the size of the weights rather than twice it.
+  std::map<std::string, int> users;
+  for (const auto& [fqn, entry] : config.config) ++users[entry.path_name];
+  std::map<std::string, std::string> storages;  // path_name -> bytes
+
   for (const auto& [fqn, entry] : config.config) {
     const std::string file = files.describe(entry.path_name);
     if (entry.use_pickle)
       return make_error(ErrorCode::kUnsupported,
                         "{}: tensor \"{}\" is stored as a Python pickle (use_pickle: true, {}); "
-                        "aotc reads only plain "
-                        "tensors stored raw, not tensor subclasses or TorchBind objects. Export "
-                        "the module with a "
-                        "plain tensor there, or pass --weights with a .safetensors file holding it",
+                        "aotc reads only plain tensors stored raw, not tensor subclasses or "
+                        "TorchBind objects. Export the module with a plain tensor there, or pass "
+                        "--weights with a .safetensors file holding it",
                         source, fqn, file);
     if (!entry.tensor_meta)
       return make_error(ErrorCode::kInvalidInput, "{}: tensor \"{}\" has no tensor_meta", source,
@@ -146,8 +150,8 @@ Status materialize_payloads(const schema::PayloadConfig& config, const PayloadFi
     if (!dtype) {
       const char* name = schema::scalar_type_name(meta.dtype);
       return make_error(ErrorCode::kUnsupported,
-                        "{}: tensor \"{}\" has dtype {} (export ScalarType {}), which aotc "
-                        "does not support",
+                        "{}: tensor \"{}\" has dtype {} (export ScalarType {}), which aotc does "
+                        "not support",
                         source, fqn, name ? name : "unknown", meta.dtype);
     }
     auto context = [&](Error e) {
@@ -177,6 +181,7 @@ Status materialize_payloads(const schema::PayloadConfig& config, const PayloadFi
         materialize_strided(storage, *dtype, *sizes, *strides, meta.storage_offset.as_int());
     if (!tensor) return context(std::move(tensor).error());
     out.emplace(fqn, std::move(tensor).value());
+    if (--users[entry.path_name] == 0) storages.erase(it);
   }
   return Status::ok();
 }
@@ -275,9 +280,8 @@ Expected<WeightMap> read_weights_folder(const fs::path& dir, std::string_view mo
   }
   return make_error(ErrorCode::kNotFound,
                     "{}: no weights config found (looked for {}_weights_config.json there and "
-                    "under data/weights/); a "
-                    "weights folder holds the {}_weights_config.json and weight_N files of a "
-                    "torch.export archive",
+                    "under data/weights/); a weights folder holds the {}_weights_config.json and "
+                    "weight_N files of a torch.export archive",
                     dir.string(), model_name, model_name);
 }
 
@@ -330,8 +334,7 @@ Expected<WeightMap> read_safetensors(const fs::path& file) {
   if (header_len > file_size - 8 || header_len > kMaxSafetensorsHeader)
     return make_error(ErrorCode::kInvalidInput,
                       "{}: the safetensors header claims {} bytes, but the file has {} bytes after "
-                      "the length; this "
-                      "is not a safetensors file or it is truncated",
+                      "the length; this is not a safetensors file or it is truncated",
                       source, header_len, file_size - 8);
   std::string header(header_len, '\0');
   if (!in.read(header.data(), static_cast<std::streamsize>(header_len)))

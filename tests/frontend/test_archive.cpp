@@ -205,8 +205,7 @@ TEST_CASE("a short weight file names the FQN, the file and both byte counts") {
                          ":model/data/weights/model_weights_config.json: tensor \"fc1.weight\" (" +
                          path.string() +
                          ":model/data/weights/weight_0): needs 640 bytes (float32, sizes [16, 10], "
-                         "strides [10, 1], "
-                         "storage offset 0), but the file has 320 bytes");
+                         "strides [10, 1], storage offset 0), but the file has 320 bytes");
 }
 
 TEST_CASE("archives with several programs") {
@@ -232,8 +231,7 @@ TEST_CASE("archives with several programs") {
   auto e = load_fails(path);
   CHECK(e.message == path.string() +
                          ": the archive holds several programs (a, b) and none is named \"model\"; "
-                         "say which one to "
-                         "read");
+                         "say which one to read");
   auto b = load_ok(path, std::nullopt, "b");
   CHECK(b.model_name == "b");
   CHECK(b.weights.size() == 4);
@@ -259,8 +257,7 @@ TEST_CASE("a .json input needs --weights when its program has stored tensors") {
   CHECK(e.message ==
         fixture("mlp/model.json").string() +
             ": the program has 4 parameters, buffers or constants (\"fc1.weight\", ...) but no "
-            "weights "
-            "were given; pass --weights with a torch.export .pt2 archive, a folder with "
+            "weights were given; pass --weights with a torch.export .pt2 archive, a folder with "
             "model_weights_config.json and weight_N files, or a .safetensors file");
 
   // A program without parameters, buffers or constants needs none.

@@ -486,10 +486,10 @@ TEST_CASE("a union object with other than one key names its path") {
             ": union object must have exactly one key, got 2 (\"as_float\", \"as_int\")");
   CHECK(arg_error("{}") ==
         std::string(kArgPath) + ": union object must have exactly one key, got 0");
-  CHECK(arg_error("3") ==
-        std::string(kArgPath) +
-            ": expected a union object with one key naming the Argument variant, got "
-            "the integer 3");
+  CHECK(
+      arg_error("3") ==
+      std::string(kArgPath) +
+          ": expected a union object with one key naming the Argument variant, got the integer 3");
 }
 
 TEST_CASE("an unknown union tag names the tag and its path") {

@@ -203,8 +203,8 @@ TEST_CASE("a view that reaches past its file, and views that make no sense") {
   CHECK(e.error().message ==
         (tmp / "w/model_weights_config.json").string() + ": tensor \"x\" (" +
             (tmp / "w/weight_0").string() +
-            "): needs 64 bytes (float32, sizes [2, 2], strides [4, 1], storage offset 10), but "
-            "the file has 48 bytes");
+            "): needs 64 bytes (float32, sizes [2, 2], strides [4, 1], storage offset 10), but the "
+            "file has 48 bytes");
 
   write_file(tmp / "w/model_weights_config.json",
              "{\"config\": {" + config_entry("x", "../weight_0", 7, {2}, {1}, 0) + "}}");
