@@ -40,12 +40,20 @@ struct LoadedProgram {
 };
 
 /// Reads a torch.export `.pt2` archive or a `model.json`. `weights` (required
-/// for a .json, optional for an archive) is a torch.export archive, a folder
-/// with `model_weights_config.json` + `weight_N` files (and optionally
-/// constants), or a `.safetensors` file keyed by FQN. Archives with pickled
-/// weights (PyTorch 2.8 and older) are refused with a message saying how to
-/// re-save them or pass safetensors.
+/// for a .json whose program has parameters, buffers or constants; optional
+/// for an archive, whose own weights it then replaces) is a torch.export
+/// archive, a folder with `model_weights_config.json` + `weight_N` files (and
+/// optionally constants), or a `.safetensors` file keyed by FQN. Archives with
+/// pickled weights (PyTorch 2.8 and older) are refused with a message saying
+/// how to re-save them or pass safetensors. `model_name` picks a program in an
+/// archive holding several; empty means "model", or the only one.
+/// docs/frontend.md describes what is accepted and refused.
 Expected<LoadedProgram> load_program(const std::filesystem::path& input,
-                                     const std::optional<std::filesystem::path>& weights = std::nullopt);
+                                     const std::optional<std::filesystem::path>& weights = std::nullopt,
+                                     std::string_view model_name = {});
+
+/// The weights and constants of one of the --weights sources above, for the
+/// program `model_name` (used to pick the config in archives and folders).
+Expected<WeightMap> load_weights(const std::filesystem::path& weights, std::string_view model_name);
 
 }  // namespace aotc

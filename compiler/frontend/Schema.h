@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -19,9 +20,13 @@
 namespace aotc::schema {
 
 /// `{"expr_str": ..., "hint": ...}`; hint is the example value, if any.
+/// The SymExprHint union is `as_int` (SymInt), `as_float` (SymFloat) or
+/// `as_bool` (SymBool); `hint` holds the int form, the others their own field.
 struct SymExprText {
   std::string expr_str;
   std::optional<int64_t> hint;
+  std::optional<double> float_hint;
+  std::optional<bool> bool_hint;
 };
 
 /// SymInt union: `as_int` or `as_expr`.
@@ -154,6 +159,13 @@ struct Argument {
 
 /// The JSON union tag of an Argument kind ("as_tensor", ...), for messages.
 const char* argument_kind_tag(Argument::Kind kind);
+/// The Argument kind of a JSON union tag; nullopt for an unknown tag.
+std::optional<Argument::Kind> argument_kind_from_tag(std::string_view tag);
+
+/// The export ScalarType member name of a code ("FLOAT" for 7), or nullptr.
+const char* scalar_type_name(int64_t code);
+/// The export ScalarType code of a member name ("BFLOAT16" -> 13).
+std::optional<int64_t> scalar_type_from_name(std::string_view name);
 
 struct NamedArgument {
   std::string name;  ///< schema argument name; empty for higher-order op positionals
