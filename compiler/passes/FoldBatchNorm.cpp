@@ -43,6 +43,7 @@ Node* foldable_producer(const Node& bn) {
   Value* x = bn.operand(0);
   Node* p = x->node();
   if (x->uses().size() != 1 || x->is_output()) return nullptr;
+  if (p->op() != OpId::Convolution && p->op() != OpId::Linear) return nullptr;
   if (!is_constant(p->operand(1)) || (p->operand(2) && !is_constant(p->operand(2)))) return nullptr;
   if (p->op() == OpId::Convolution) return p;
   if (p->op() == OpId::Linear && x->rank() == 2) return p;  // channel dim 1 == output features

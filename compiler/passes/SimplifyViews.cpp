@@ -8,6 +8,7 @@ namespace aotc {
 namespace {
 
 bool is_identity(const Node& n) {
+  if (n.num_operands() != 1 || !n.operand(0)) return false;
   const Value* x = n.operand(0);
   const Value* y = n.result();
   switch (n.op()) {
@@ -36,9 +37,8 @@ Expected<bool> rebuild(Graph& g, Node* n, Value* source, const NamedAttrs& attrs
   return true;
 }
 
-}  // namespace
-
-Expected<bool> simplify_views(Graph& graph) {
+// One sweep over the graph; the pass repeats sweeps until nothing changes.
+Expected<bool> sweep(Graph& graph) {
   bool changed = false;
   std::vector<Node*> order;
   for (const auto& n : graph.nodes()) order.push_back(n.get());
@@ -66,6 +66,19 @@ Expected<bool> simplify_views(Graph& graph) {
       AOTC_ASSIGN_OR_RETURN(bool c, rebuild(graph, n, p->operand(0), {{"shape", n->attr_syms("shape")}}));
       changed |= c;
     }
+  }
+  return changed;
+}
+
+}  // namespace
+
+Expected<bool> simplify_views(Graph& graph) {
+  bool changed = false;
+  // Each sweep shortens every chain, so a few sweeps reach the fixed point.
+  for (int i = 0; i < 16; ++i) {
+    AOTC_ASSIGN_OR_RETURN(bool c, sweep(graph));
+    if (!c) break;
+    changed = true;
   }
   return changed;
 }
