@@ -5,7 +5,7 @@
 
 #include "support/Check.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 namespace {
 
 std::shared_ptr<ExprNode> node(ExprKind kind, DType dtype) {
@@ -162,4 +162,4 @@ std::string expr_to_string(const Expr& e) {
   return s + ")";
 }
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

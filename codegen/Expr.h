@@ -28,7 +28,7 @@
 #include "ir/OpTable.h"
 #include "ir/SymExpr.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 struct ExprNode;
 using Expr = std::shared_ptr<const ExprNode>;
@@ -82,4 +82,4 @@ bool uses_input(const Expr& e);
 /// Debug text, deterministic: `add(load(b3, (i0*16 + i1)), const(1.0))`.
 std::string expr_to_string(const Expr& e);
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

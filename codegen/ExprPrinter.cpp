@@ -7,7 +7,7 @@
 
 #include "support/Check.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 std::string register_ctype(DType t) {
   switch (t) {
@@ -288,4 +288,4 @@ std::string ExprPrinter::inline_text(const Expr& e, std::string& out, const std:
   return r;
 }
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

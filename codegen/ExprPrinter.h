@@ -14,7 +14,7 @@
 
 #include "codegen/Expr.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 /// How names in expressions print.
 struct Naming {
@@ -61,4 +61,4 @@ class ExprPrinter {
 /// with the rounding of a cast to `to`.
 std::string cast_code(const std::string& value, DType from, DType to);
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

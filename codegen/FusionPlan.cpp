@@ -3,7 +3,7 @@
 
 #include "support/Check.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 namespace {
 
 // Operand positions a node reads as a strided buffer.
@@ -158,4 +158,4 @@ FusionPlan plan_fusion(const Graph& graph) {
   return plan;
 }
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

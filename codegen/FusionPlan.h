@@ -23,7 +23,7 @@
 
 #include "ir/Graph.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 enum class Role : uint8_t { kInput, kWeight, kInline, kMaterialize, kEpilogue };
 
@@ -48,4 +48,4 @@ bool is_expression_op(const Node& n);
 
 FusionPlan plan_fusion(const Graph& graph);
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

@@ -5,7 +5,7 @@
 
 #include "support/Check.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 namespace {
 
 bool is_one(const SymExpr& e) { return e == SymExpr(1); }
@@ -239,4 +239,4 @@ bool StridedView::is_contiguous() const {
   return true;
 }
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

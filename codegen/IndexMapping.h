@@ -15,7 +15,7 @@
 #include "codegen/KernelGraph.h"
 #include "ir/Graph.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 using Index = std::vector<SymExpr>;
 
@@ -46,4 +46,4 @@ StridedView whole_buffer(const Buffer& b);
 SymExpr loop_var(const char* prefix, size_t i);
 Index loop_vars(const char* prefix, size_t n);
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 SymExpr Buffer::numel() const {
   SymExpr n(1);
@@ -185,4 +185,4 @@ std::string print_kernel_graph(const KernelGraph& kg) {
   return os.str();
 }
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

@@ -26,7 +26,7 @@
 #include "ir/Graph.h"
 #include "ir/HostTensor.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 struct Buffer {
   enum class Kind : uint8_t { kInput, kOutput, kWeight, kArena };
@@ -182,4 +182,4 @@ struct KernelGraph {
 /// Deterministic text dump (for --dump-dir and tests).
 std::string print_kernel_graph(const KernelGraph& kg);
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

@@ -14,7 +14,7 @@
 #include "ir/ShapeInference.h"
 #include "support/Check.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 namespace {
 
 using Subst = std::unordered_map<const Value*, Expr>;
@@ -167,6 +167,14 @@ class Lowerer {
     AOTC_ASSIGN_OR_RETURN(Expr e, build_uncached(v, idx, subst));
     if (!key.empty()) memo_[key] = e;
     return e;
+  }
+
+  // The value a kernel computes: never loaded from its own buffer (which the
+  // kernel is writing), except for inputs and weights, which only exist there.
+  Expected<Expr> build_root(const Value* v, const Index& idx, const Subst& subst) {
+    if (auto it = subst.find(v); it != subst.end()) return it->second;
+    if (is_expression_op(*v->node())) return build_uncached(v, idx, subst);
+    return build(v, idx, subst);
   }
 
   Expected<Expr> build_uncached(const Value* v, const Index& idx, const Subst& subst) {
@@ -367,9 +375,9 @@ class Lowerer {
     PointwiseKernel k;
     k.domain = v->shape();
     Index vars = loop_vars("@i", v->rank());
-    AOTC_ASSIGN_OR_RETURN(Expr value, build(v, vars, {}));
+    AOTC_ASSIGN_OR_RETURN(Expr value, build_root(v, vars, {}));
     k.stores.push_back({buffer, make_index(contiguous_offset(v->shape(), vars)), make_cast(value, kg_.buffer(buffer).dtype)});
-    add_kernel(name, std::move(k), {v->node()->name()});
+    add_kernel(name, std::move(k), {v->name()});
     return Status::ok();
   }
 
@@ -391,7 +399,7 @@ class Lowerer {
     if (owner != plan_.epilogue_owner.end()) return lower_heavy(*owner->second);
     if (is_heavy(n)) return lower_heavy(n);
     // An expression op: a pointwise kernel over its own shape.
-    return emit_pointwise_copy(v, buffer_of_.at(v), n.name());
+    return emit_pointwise_copy(v, buffer_of_.at(v), v->name());
   }
 
   // The chain fused after `heavy`, and the substitution making its result `acc`.
@@ -401,9 +409,9 @@ class Lowerer {
   };
 
   Epilogue epilogue_of(const Node& heavy) {
-    Epilogue e{heavy.result(), {heavy.name()}};
+    Epilogue e{heavy.result(), {heavy.result()->name()}};
     if (auto it = plan_.epilogue.find(&heavy); it != plan_.epilogue.end()) {
-      for (const Node* c : it->second) e.nodes.push_back(c->name());
+      for (const Node* c : it->second) e.nodes.push_back(c->result()->name());
       e.stored = it->second.back()->result();
     }
     return e;
@@ -569,9 +577,9 @@ class Lowerer {
       subst[bias->second] = acc;
     }
     subst[out] = acc;
-    AOTC_ASSIGN_OR_RETURN(Expr value, build(epi.stored, ir_index, subst));
+    AOTC_ASSIGN_OR_RETURN(Expr value, build_root(epi.stored, ir_index, subst));
     g.epilogue = make_cast(value, g.out_dtype);
-    add_kernel(n.name(), std::move(g), epi.nodes);
+    add_kernel(out->name(), std::move(g), epi.nodes);
     return Status::ok();
   }
 
@@ -606,9 +614,9 @@ class Lowerer {
       }
     }
     subst[out] = acc;
-    AOTC_ASSIGN_OR_RETURN(Expr value, build(epi.stored, loop_vars("@i", out->rank()), subst));
+    AOTC_ASSIGN_OR_RETURN(Expr value, build_root(epi.stored, loop_vars("@i", out->rank()), subst));
     c.epilogue = make_cast(value, epi.stored->dtype());
-    add_kernel(n.name(), std::move(c), epi.nodes);
+    add_kernel(out->name(), std::move(c), epi.nodes);
     return Status::ok();
   }
 
@@ -644,7 +652,7 @@ class Lowerer {
       a.gqa_group = *hq / *hk;
     }
     a.out_buffer = buffer_of_.at(n.result());
-    add_kernel(n.name(), std::move(a), {n.name()});
+    add_kernel(n.result()->name(), std::move(a), {n.result()->name()});
     return Status::ok();
   }
 
@@ -730,10 +738,10 @@ class Lowerer {
     }
     AOTC_ASSIGN_OR_RETURN(k.value, build(x, in_index, {}));
     subst[out] = norm;
-    AOTC_ASSIGN_OR_RETURN(Expr value, build(epi.stored, in_index, subst));
+    AOTC_ASSIGN_OR_RETURN(Expr value, build_root(epi.stored, in_index, subst));
     k.epilogue = make_cast(value, epi.stored->dtype());
     k.out_offset = make_index(contiguous_offset(epi.stored->shape(), in_index));
-    add_kernel(n.name(), std::move(k), epi.nodes);
+    add_kernel(out->name(), std::move(k), epi.nodes);
     return Status::ok();
   }
 
@@ -803,11 +811,11 @@ class Lowerer {
     r.acc_dtype = acc;
     Subst subst;
     subst[out] = make_cast(fin, out->dtype());
-    AOTC_ASSIGN_OR_RETURN(Expr value, build(epi.stored, out_vars, subst));
+    AOTC_ASSIGN_OR_RETURN(Expr value, build_root(epi.stored, out_vars, subst));
     r.epilogue = make_cast(value, epi.stored->dtype());
     r.out_buffer = buffer_of_.at(epi.stored);
     r.out_offset = make_index(contiguous_offset(epi.stored->shape(), out_vars));
-    add_kernel(n.name(), std::move(r), epi.nodes);
+    add_kernel(out->name(), std::move(r), epi.nodes);
     return Status::ok();
   }
 
@@ -889,11 +897,11 @@ class Lowerer {
     }
     Subst subst;
     subst[out] = make_cast(fin, out->dtype());
-    AOTC_ASSIGN_OR_RETURN(Expr value, build(epi.stored, out_vars, subst));
+    AOTC_ASSIGN_OR_RETURN(Expr value, build_root(epi.stored, out_vars, subst));
     r.epilogue = make_cast(value, epi.stored->dtype());
     r.out_buffer = buffer_of_.at(epi.stored);
     r.out_offset = make_index(contiguous_offset(epi.stored->shape(), out_vars));
-    add_kernel(n.name(), std::move(r), epi.nodes);
+    add_kernel(out->name(), std::move(r), epi.nodes);
     return Status::ok();
   }
 
@@ -902,7 +910,7 @@ class Lowerer {
     AOTC_ASSIGN_OR_RETURN(s.input, contiguous(n.operand(0)));
     s.dim = n.attr_int("dim");
     s.out_buffer = buffer_of_.at(n.result());
-    add_kernel(n.name(), std::move(s), {n.name()});
+    add_kernel(n.result()->name(), std::move(s), {n.result()->name()});
     return Status::ok();
   }
 
@@ -1000,4 +1008,4 @@ Expected<KernelGraph> lower_graph(const Graph& graph, const LoweringOptions& opt
   return Lowerer(graph, options).run();
 }
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

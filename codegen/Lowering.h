@@ -12,7 +12,7 @@
 #include "ir/Graph.h"
 #include "support/Status.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 struct LoweringOptions {
   /// Alignment of arena buffers in bytes.
@@ -21,4 +21,4 @@ struct LoweringOptions {
 
 Expected<KernelGraph> lower_graph(const Graph& graph, const LoweringOptions& options = {});
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

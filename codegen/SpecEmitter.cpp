@@ -7,7 +7,7 @@
 
 #include "codegen/ExprPrinter.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 namespace {
 
 std::string symbol_code(const std::string& s) { return symbol_ident(s); }
@@ -193,4 +193,4 @@ Expected<std::string> emit_model_spec(const KernelGraph& kg, const SpecOptions& 
   return o;
 }
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

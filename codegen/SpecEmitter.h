@@ -10,7 +10,7 @@
 #include "codegen/KernelGraph.h"
 #include "support/Status.h"
 
-namespace aotc::cg {
+namespace aotc::codegen {
 
 struct SpecOptions {
   std::string weights_file;        ///< basename of the weights entry in the package
@@ -40,4 +40,4 @@ Expected<std::string> emit_model_spec(const KernelGraph& kg, const SpecOptions& 
 /// A C++ string literal for arbitrary text.
 std::string cpp_string(const std::string& text);
 
-}  // namespace aotc::cg
+}  // namespace aotc::codegen

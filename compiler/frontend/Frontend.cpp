@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "frontend/Files.h"
+#include "support/Files.h"
 #include "frontend/Frontend.h"
 #include "frontend/Pt2Archive.h"
 #include "frontend/Weights.h"

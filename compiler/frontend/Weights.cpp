@@ -9,7 +9,7 @@
 #include <map>
 #include <optional>
 
-#include "frontend/Files.h"
+#include "support/Files.h"
 #include "frontend/JsonReader.h"
 
 namespace aotc {

@@ -1,5 +1,7 @@
-// Whole-file reads with messages that name the file.
-#include "frontend/Files.h"
+// Whole-file reads and writes with messages that name the file.
+#include "support/Files.h"
+
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -43,6 +45,21 @@ Expected<std::string> read_file_prefix(const std::filesystem::path& path, size_t
   in.read(data.data(), static_cast<std::streamsize>(n));
   data.resize(static_cast<size_t>(in.gcount()));
   return data;
+}
+
+Status write_file(const std::filesystem::path& path, std::string_view bytes) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return make_error(ErrorCode::kIo, "cannot write {}", path.string());
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!f) return make_error(ErrorCode::kIo, "cannot write {}", path.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return make_error(ErrorCode::kIo, "cannot write {}: {}", path.string(), ec.message());
+  return Status::ok();
 }
 
 }  // namespace aotc
