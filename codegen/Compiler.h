@@ -1,0 +1,49 @@
+// The compile driver: input program -> package, the whole pipeline of
+// DESIGN.md §2 in order: frontend, import, graph passes, lowering (fusion,
+// memory plan, weights layout), code generation, host toolchain (and NVRTC
+// for CUDA), package writer. `aotc compile` is a thin layer over this.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/Status.h"
+
+namespace aotc::codegen {
+
+struct CompileOptions {
+  std::string target = "cpu";       ///< "cpu" or "cuda"
+  std::vector<std::string> archs;   ///< cuda: "sm_80", "sm_90"; empty = defaults
+  std::string model_name;           ///< name in the input archive and in the package ("model")
+  std::optional<std::filesystem::path> weights;
+  std::optional<std::filesystem::path> dump_dir;  ///< IR after each pass, kernels, generated sources
+  int jobs = 0;                     ///< parallel compile jobs; 0 = all cores
+  bool allow_tf32 = false;          ///< cuda: TF32 for float32 GEMM/convolution
+  std::optional<std::filesystem::path> tuning_cache;
+  bool autotune = false;
+  /// Progress lines ("compiling host code...") for long steps; may be empty.
+  std::function<void(const std::string&)> progress;
+};
+
+struct PhaseTiming {
+  std::string phase;
+  double milliseconds = 0.0;
+};
+
+struct CompileSummary {
+  std::vector<PhaseTiming> phases;
+  bool cache_hit = false;
+  uint64_t package_bytes = 0;
+  uint64_t weights_bytes = 0;
+  size_t kernels = 0;
+  std::string library_command;
+};
+
+/// Compiles `input` (a torch.export .pt2 or a model.json) into the package `output`.
+Expected<CompileSummary> compile_package(const std::filesystem::path& input, const std::filesystem::path& output,
+                                         const CompileOptions& options);
+
+}  // namespace aotc::codegen

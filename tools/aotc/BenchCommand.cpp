@@ -1,0 +1,93 @@
+// aotc bench PKG (--input a.npy ... | --shape x=8x10 ...): load time, first
+// run, and per-call latency percentiles.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "Commands.h"
+#include "RunSupport.h"
+
+namespace aotc::cli {
+namespace {
+
+struct BenchArgs {
+  ModelArgs model;
+  std::vector<std::string> inputs;
+  std::vector<std::string> shapes;
+  int warmup = 10;
+  int iters = 100;
+  bool as_json = false;
+};
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+int run_bench(const BenchArgs& a) {
+  if (!a.inputs.empty() && !a.shapes.empty())
+    return report(make_error(ErrorCode::kUsage, "give either --input files or --shape sizes, not both"));
+  auto t0 = std::chrono::steady_clock::now();
+  auto model = load_model(a.model);
+  if (!model) return report(model.error());
+  double load_ms = ms_since(t0);
+  std::vector<aotc::Tensor> inputs;
+  if (!a.inputs.empty()) {
+    for (size_t i = 0; i < a.inputs.size(); ++i) {
+      auto t = read_input(*model, i, a.inputs[i]);
+      if (!t) return report(t.error());
+      inputs.push_back(std::move(*t));
+    }
+  } else {
+    auto r = random_inputs(*model, a.shapes);
+    if (!r) return report(r.error());
+    inputs = std::move(*r);
+  }
+  try {
+    t0 = std::chrono::steady_clock::now();
+    model->run(inputs);
+    double first_ms = ms_since(t0);
+    for (int i = 0; i < a.warmup; ++i) model->run(inputs);
+    std::vector<double> times;
+    times.reserve(static_cast<size_t>(a.iters));
+    for (int i = 0; i < a.iters; ++i) {
+      t0 = std::chrono::steady_clock::now();
+      model->run(inputs);
+      times.push_back(ms_since(t0));
+    }
+    std::sort(times.begin(), times.end());
+    auto pct = [&](double p) { return times[static_cast<size_t>(p * static_cast<double>(times.size() - 1) + 0.5)]; };
+    if (a.as_json) {
+      std::printf("{\"load_ms\": %.4f, \"first_run_ms\": %.4f, \"median_ms\": %.4f, \"p10_ms\": %.4f, "
+                  "\"p90_ms\": %.4f, \"iters\": %d}\n",
+                  load_ms, first_ms, pct(0.5), pct(0.1), pct(0.9), a.iters);
+    } else {
+      std::printf("%s on %s: load %.2f ms, first run %.3f ms\n", a.model.package.c_str(), model->device().c_str(),
+                  load_ms, first_ms);
+      std::printf("median %.4f ms, p10 %.4f ms, p90 %.4f ms over %d runs (after %d warm-up)\n", pct(0.5), pct(0.1),
+                  pct(0.9), a.iters, a.warmup);
+    }
+  } catch (const aotc::RuntimeError& e) {
+    return report(make_error(ErrorCode::kRuntime, "{}", e.what()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_bench(CLI::App& app) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* c = app.add_subcommand("bench", "Measure load time, first run and per-call latency of a package");
+  c->add_option("package", args->model.package, "the aotc package (.pt2)")->required();
+  c->add_option("-i,--input", args->inputs, "an input .npy, in the model's input order (repeat)");
+  c->add_option("--shape", args->shapes, "random input of this shape: name=8x10 or 8x10 in input order (repeat)");
+  c->add_option("--warmup", args->warmup, "untimed runs before measuring (default 10)")->check(CLI::NonNegativeNumber);
+  c->add_option("--iters", args->iters, "timed runs (default 100)")->check(CLI::PositiveNumber);
+  c->add_option("--device", args->model.device, "cpu or cuda:N (default: the package's target)");
+  c->add_option("--name", args->model.name, "model name in the package (default: model)");
+  c->add_flag("--json", args->as_json, "print one JSON object: load_ms, first_run_ms, median_ms, p10_ms, p90_ms, iters");
+  c->callback([args] { exit_code() = run_bench(*args); });
+}
+
+}  // namespace aotc::cli

@@ -1,0 +1,78 @@
+// aotc compile INPUT -o OUT.pt2 [--target cpu|cuda] [--arch sm_80,sm_90] ...
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "Commands.h"
+#include "codegen/Compiler.h"
+
+namespace aotc::cli {
+namespace {
+
+struct CompileArgs {
+  std::string input;
+  std::string output;
+  std::string target = "cpu";
+  std::vector<std::string> archs;
+  std::string name;
+  std::string weights;
+  std::string dump_dir;
+  int jobs = 0;
+  bool verbose = false;
+  bool allow_tf32 = false;
+  bool autotune = false;
+  std::string tuning_cache;
+};
+
+int run_compile(const CompileArgs& a) {
+  codegen::CompileOptions o;
+  o.target = a.target;
+  o.archs = a.archs;
+  o.model_name = a.name;
+  if (!a.weights.empty()) o.weights = a.weights;
+  if (!a.dump_dir.empty()) o.dump_dir = a.dump_dir;
+  o.jobs = a.jobs;
+  o.allow_tf32 = a.allow_tf32;
+  o.autotune = a.autotune;
+  if (!a.tuning_cache.empty()) o.tuning_cache = a.tuning_cache;
+  if (a.verbose) o.progress = [](const std::string& msg) { std::fprintf(stderr, "aotc: %s\n", msg.c_str()); };
+  auto summary = codegen::compile_package(a.input, a.output, o);
+  if (!summary) return report(summary.error());
+  if (a.verbose) {
+    double total = 0;
+    for (const auto& p : summary->phases) {
+      std::fprintf(stderr, "  %-24s %9.1f ms\n", p.phase.c_str(), p.milliseconds);
+      total += p.milliseconds;
+    }
+    std::fprintf(stderr, "  %-24s %9.1f ms\n", "total", total);
+    std::fprintf(stderr, "  %zu kernels, weights %.2f MB, package %.2f MB\n", summary->kernels,
+                 summary->weights_bytes / 1e6, summary->package_bytes / 1e6);
+  }
+  std::printf("%s\n", a.output.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_compile(CLI::App& app) {
+  auto args = std::make_shared<CompileArgs>();
+  CLI::App* c = app.add_subcommand("compile", "Compile an exported program into a .pt2 package");
+  c->add_option("input", args->input, "torch.export .pt2 archive or model.json")->required();
+  c->add_option("-o,--output", args->output, "the package to write (.pt2)")->required();
+  c->add_option("--target", args->target, "cpu or cuda (cuda needs no GPU to compile)")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  c->add_option("--arch", args->archs, "CUDA architectures, comma separated (default: sm_80,sm_90)")
+      ->delimiter(',');
+  c->add_option("--name", args->name, "program name in the input archive and the package (default: model)");
+  c->add_option("--weights", args->weights,
+                "weights for a model.json: a torch.export archive, a weights folder or a .safetensors file");
+  c->add_option("--dump-dir", args->dump_dir, "write the IR after each pass, the kernel program and sources here");
+  c->add_option("-j,--jobs", args->jobs, "parallel compile jobs (default: all cores)")->check(CLI::NonNegativeNumber);
+  c->add_flag("-v,--verbose", args->verbose, "print per-phase timings");
+  c->add_flag("--allow-tf32", args->allow_tf32, "cuda: allow TF32 for float32 GEMM and convolution");
+  c->add_flag("--autotune", args->autotune, "cuda: measure kernel candidates on this machine's GPU");
+  c->add_option("--tuning-cache", args->tuning_cache, "cuda: tuning cache file to read (and write with --autotune)");
+  c->callback([args] { exit_code() = run_compile(*args); });
+}
+
+}  // namespace aotc::cli
