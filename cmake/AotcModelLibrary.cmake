@@ -3,7 +3,7 @@
 # Builds a model library (`<h>.wrapper.so`) exactly as `aotc compile` does:
 # generated code compiled -fPIC with hidden visibility, linked with the model
 # support library (aotc_model_rt in the build tree, aotc::model_rt when
-# installed), libstdc++ and libgcc linked statically, and the version script
+# installed; the whole archive), libstdc++ and libgcc linked statically, and the version script
 # that exports only the model ABI (AOTInductor* and Aotc*). The result
 # depends on nothing but libc (and libm); docs/package-format.md gives the
 # equivalent compiler command lines, which the compiler's toolchain mirrors.
@@ -20,7 +20,9 @@ function(aotc_add_model_library target)
     message(FATAL_ERROR "aotc_add_model_library: AOTC_MODEL_VERSION_SCRIPT is not set")
   endif()
   add_library(${target} MODULE ${M_SOURCES})
-  target_link_libraries(${target} PRIVATE ${rt})
+  # The whole archive: the exported entry points live in the support library,
+  # and nothing in the generated code refers to them.
+  target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${rt}>")
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     POSITION_INDEPENDENT_CODE ON

@@ -12,6 +12,7 @@
 #include "InputCheck.h"
 #include "MappedWeights.h"
 #include "ThreadPool.h"
+#include "TorchHost.h"
 
 namespace aotc_model::rt {
 namespace {
@@ -120,6 +121,13 @@ Container::Container(size_t num_models, const char* device_str, const char* cubi
   }
   device_type_ = device.type;
   bind_host(host);
+  if (kind == HostKind::kTorch) {
+    // PyTorch's CUDA runner passes the extracted model folder; its CPU runner
+    // passes none, but the library itself was loaded from that folder.
+    model_dir_ = cubin_dir != nullptr && cubin_dir[0] != '\0' ? cubin_dir : library_directory();
+  } else if (cubin_dir != nullptr) {
+    model_dir_ = cubin_dir;
+  }
   in_spec_ = spec_.in_spec != nullptr ? spec_.in_spec : default_in_spec(spec_.num_inputs);
   out_spec_ = spec_.out_spec != nullptr ? spec_.out_spec : default_out_spec(spec_.num_outputs);
 
@@ -130,11 +138,12 @@ Container::Container(size_t num_models, const char* device_str, const char* cubi
       device_index_ = cuda_->index();
       guard = std::make_unique<ContextGuard>(*cuda_);
     }
-    bind_weights(cubin_dir, weights, kind);
+    bind_weights(weights, kind);
     acquire_thread_pool();
     pool_acquired_ = true;
     if (spec_.init != nullptr) {
-      InitContext ictx{weights_, device_type_, device_index_, cuda_ ? cuda_->compute_capability() : 0, cubin_dir};
+      InitContext ictx{weights_, device_type_, device_index_, cuda_ ? cuda_->compute_capability() : 0,
+                       model_dir_.empty() ? nullptr : model_dir_.c_str()};
       char error[1024] = {};
       if (spec_.init(&ictx, &state_, error, sizeof(error)) != 0) {
         fail(std::string("model '") + spec_.model_name + "' failed to initialise: " + error);
@@ -192,7 +201,7 @@ void Container::bind_host(const AotcHostApi& host) {
   }
 }
 
-void Container::bind_weights(const char* cubin_dir, const AotcWeights* weights, HostKind kind) {
+void Container::bind_weights(const AotcWeights* weights, HostKind kind) {
   const void* host_copy = nullptr;
   if (spec_.weights_size == 0) {
     // Nothing to bind.
@@ -209,12 +218,11 @@ void Container::bind_weights(const char* cubin_dir, const AotcWeights* weights, 
     if (reinterpret_cast<uintptr_t>(weights->data) % 64 != 0) fail("the host's weights are not 64-byte aligned");
     host_copy = weights->data;
   } else {
-    if (cubin_dir == nullptr || cubin_dir[0] == '\0') {
+    if (model_dir_.empty()) {
       fail(std::string("model '") + spec_.model_name + "' reads its weights from " + spec_.weights_file +
-           " in the package's model folder, but the loader gave no folder (cubin_dir is empty)");
+           " in the package's model folder, but neither the loader nor the dynamic linker says where that is");
     }
-    mapped_weights_ = std::make_unique<MappedWeights>(std::string(cubin_dir) + "/" + spec_.weights_file,
-                                                      spec_.weights_size);
+    mapped_weights_ = std::make_unique<MappedWeights>(model_dir_ + "/" + spec_.weights_file, spec_.weights_size);
     host_copy = mapped_weights_->data();
   }
   if (device_type_ == AOTC_DEVICE_CUDA && host_copy != nullptr) {

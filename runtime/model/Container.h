@@ -60,7 +60,7 @@ class Container {
   class Lease;
 
   void bind_host(const AotcHostApi& host);
-  void bind_weights(const char* cubin_dir, const AotcWeights* weights, HostKind kind);
+  void bind_weights(const AotcWeights* weights, HostKind kind);
   std::unique_ptr<Instance> make_instance();
   void free_instance(Instance& instance) noexcept;
   void ensure_arena(Instance& instance, uint64_t bytes);
@@ -80,6 +80,7 @@ class Container {
   bool pool_acquired_ = false;
   std::string in_spec_;
   std::string out_spec_;
+  std::string model_dir_;  // kTorch: where PyTorch extracted the model folder
 
   std::mutex mu_;
   std::condition_variable cv_;

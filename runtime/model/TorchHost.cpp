@@ -21,6 +21,8 @@
 
 #include <dlfcn.h>
 
+#include "aotc_model.h"
+
 #include <cstring>
 #include <string>
 
@@ -94,6 +96,17 @@ std::string fill_host_from_torch(AotcHostApi* host, bool need_cuda) {
     }
   }
   return "";
+}
+
+std::string library_directory() {
+  Dl_info info{};
+  // Any function of this library will do; this one is the generated code's.
+  if (dladdr(reinterpret_cast<void*>(&aotc_generated_model_spec), &info) == 0 || info.dli_fname == nullptr) {
+    return "";
+  }
+  const std::string path = info.dli_fname;
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
 }  // namespace aotc_model::rt

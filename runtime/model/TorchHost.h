@@ -25,4 +25,10 @@ namespace aotc_model::rt {
 /// the error (which names what is missing).
 std::string fill_host_from_torch(AotcHostApi* host, bool need_cuda);
 
+/// The folder this model library was loaded from ("" if unknown). PyTorch's
+/// loaders extract the package's model folder and load the library from it,
+/// so the weights sit beside it; this is where they are looked for when the
+/// loader passes no cubin_dir (its CPU runner never does).
+std::string library_directory();
+
 }  // namespace aotc_model::rt
