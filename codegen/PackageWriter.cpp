@@ -38,23 +38,24 @@ constexpr uint16_t kPaddingFieldId = 0x4246;  // bytes 'F', 'B'
 constexpr uint64_t kLocalHeaderSize = 30;
 constexpr uint64_t kExtraFieldHeaderSize = 4;
 constexpr zip_uint16_t kDosDate19800101 = (0 << 9) | (1 << 5) | 1;  // year-1980, month, day
-constexpr zip_uint32_t kFileMode = 0100644;                          // regular file, rw-r--r--
+constexpr zip_uint32_t kFileMode = 0100644;                         // regular file, rw-r--r--
 
 Error zip_call_error(const std::string& what, const char* call, const char* file, int line) {
-  return make_error(ErrorCode::kIo, "writing the package failed: {} ({} at {}:{})", what, call, file, line);
+  return make_error(ErrorCode::kIo, "writing the package failed: {} ({} at {}:{})", what, call,
+                    file, line);
 }
 
 /// Checks a libzip call that returns a negative value on failure.
-#define AOTC_ZIP_CHECK(archive, call)                                                  \
-  do {                                                                                 \
+#define AOTC_ZIP_CHECK(archive, call)                                                             \
+  do {                                                                                            \
     if ((call) < 0) return zip_call_error(zip_strerror(archive), #call, __FILE_NAME__, __LINE__); \
   } while (0)
 
 // One entry of the archive, in writing order.
 struct Entry {
-  std::string name;              // full name in the archive
-  std::string bytes;             // contents when generated or held in memory
-  fs::path file;                 // contents when on disk (bytes unused)
+  std::string name;   // full name in the archive
+  std::string bytes;  // contents when generated or held in memory
+  fs::path file;      // contents when on disk (bytes unused)
   uint64_t size = 0;
 };
 
@@ -66,15 +67,16 @@ struct Digest {
 bool safe_name(const std::string& s) {
   if (s.empty() || s == "." || s == "..") return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-' || c == '.';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
     if (!ok) return false;
   }
   return true;
 }
 
 Expected<Digest> digest(const Blob& blob, const std::string& what) {
-  if (!blob.on_disk()) return Digest{blob.bytes().size(), sha256::hex(blob.bytes().data(), blob.bytes().size())};
+  if (!blob.on_disk())
+    return Digest{blob.bytes().size(), sha256::hex(blob.bytes().data(), blob.bytes().size())};
   std::ifstream in(blob.path(), std::ios::binary);
   if (!in) return make_error(ErrorCode::kIo, "cannot read {} for {}", blob.path().string(), what);
   sha256::Hasher h;
@@ -87,7 +89,8 @@ Expected<Digest> digest(const Blob& blob, const std::string& what) {
     h.update(chunk.data(), static_cast<size_t>(n));
     total += static_cast<uint64_t>(n);
   }
-  if (in.bad()) return make_error(ErrorCode::kIo, "reading {} for {} failed", blob.path().string(), what);
+  if (in.bad())
+    return make_error(ErrorCode::kIo, "reading {} for {} failed", blob.path().string(), what);
   return Digest{total, sha256::to_hex(h.digest())};
 }
 
@@ -120,30 +123,34 @@ std::string sanitized_root(const PackageContents& contents, const fs::path& path
 }
 
 Status validate(const PackageContents& contents) {
-  if (contents.models.empty()) return make_error(ErrorCode::kInvalidInput, "a package needs at least one model");
+  if (contents.models.empty())
+    return make_error(ErrorCode::kInvalidInput, "a package needs at least one model");
   std::set<std::string> names;
   for (const PackageModel& m : contents.models) {
     if (!safe_name(m.name)) {
       return make_error(ErrorCode::kInvalidInput,
-                        "model name '{}' is not a plain name (letters, digits, '_', '-', '.')", m.name);
+                        "model name '{}' is not a plain name (letters, digits, '_', '-', '.')",
+                        m.name);
     }
-    if (!names.insert(m.name).second) return make_error(ErrorCode::kInvalidInput, "two models are named '{}'", m.name);
+    if (!names.insert(m.name).second)
+      return make_error(ErrorCode::kInvalidInput, "two models are named '{}'", m.name);
     if (m.target != "cpu" && m.target != "cuda") {
-      return make_error(ErrorCode::kInvalidInput, "model '{}': target '{}' is neither cpu nor cuda", m.name, m.target);
+      return make_error(ErrorCode::kInvalidInput, "model '{}': target '{}' is neither cpu nor cuda",
+                        m.name, m.target);
     }
     if (!m.file_stem.empty() && !safe_name(m.file_stem)) {
-      return make_error(ErrorCode::kInvalidInput, "model '{}': file stem '{}' is not a plain name", m.name,
-                        m.file_stem);
+      return make_error(ErrorCode::kInvalidInput, "model '{}': file stem '{}' is not a plain name",
+                        m.name, m.file_stem);
     }
     if (m.extra_metadata.count("AOTI_DEVICE_KEY")) {
-      return make_error(ErrorCode::kInvalidInput, "model '{}': AOTI_DEVICE_KEY is set by the package writer",
-                        m.name);
+      return make_error(ErrorCode::kInvalidInput,
+                        "model '{}': AOTI_DEVICE_KEY is set by the package writer", m.name);
     }
     std::set<std::string> files;
     for (const auto& [file, blob] : m.extra_files) {
       if (!safe_name(file) || !files.insert(file).second) {
-        return make_error(ErrorCode::kInvalidInput, "model '{}': extra file name '{}' is bad or repeated", m.name,
-                          file);
+        return make_error(ErrorCode::kInvalidInput,
+                          "model '{}': extra file name '{}' is bad or repeated", m.name, file);
       }
     }
   }
@@ -204,7 +211,8 @@ Expected<ModelLayout> layout_model(const std::string& root, const PackageModel& 
   metadata["AOTC_MODEL"] = m.name;
   metadata["AOTC_FORMAT_VERSION"] = std::to_string(kManifestFormatVersion);
   std::string metadata_text = string_map_json(metadata).dump(2) + "\n";
-  const Digest metadata_digest{metadata_text.size(), sha256::hex(metadata_text.data(), metadata_text.size())};
+  const Digest metadata_digest{metadata_text.size(),
+                               sha256::hex(metadata_text.data(), metadata_text.size())};
 
   ModelLayout out;
   out.entries.push_back(blob_entry(dir + wrapper_name, m.wrapper_cpp, wrapper.size));
@@ -212,11 +220,14 @@ Expected<ModelLayout> layout_model(const std::string& root, const PackageModel& 
   out.entries.push_back(blob_entry(dir + library_name, m.library, library.size));
   std::vector<std::pair<std::string, const Blob*>> extras;
   for (const auto& [name, blob] : m.extra_files) extras.emplace_back(name, &blob);
-  std::sort(extras.begin(), extras.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(extras.begin(), extras.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   ordered_json extra_json = ordered_json::array();
   for (const auto& [name, blob] : extras) {
-    if (name == wrapper_name || name == library_name || name == metadata_name || name == weights_name) {
-      return make_error(ErrorCode::kInvalidInput, "{}: extra file '{}' clashes with a model file", what, name);
+    if (name == wrapper_name || name == library_name || name == metadata_name ||
+        name == weights_name) {
+      return make_error(ErrorCode::kInvalidInput, "{}: extra file '{}' clashes with a model file",
+                        what, name);
     }
     AOTC_ASSIGN_OR_RETURN(Digest d, digest(*blob, what + " file " + name));
     out.entries.push_back(blob_entry(dir + name, *blob, d.size));
@@ -262,13 +273,15 @@ Expected<ModelLayout> layout_model(const std::string& root, const PackageModel& 
 }
 
 // Writes the archive once with the given padding per entry.
-Status write_archive(const fs::path& path, const std::vector<Entry>& entries, const std::vector<uint16_t>& padding) {
+Status write_archive(const fs::path& path, const std::vector<Entry>& entries,
+                     const std::vector<uint16_t>& padding) {
   int code = 0;
   zip_t* za = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
   if (za == nullptr) {
     zip_error_t ze;
     zip_error_init_with_code(&ze, code);
-    Error e = make_error(ErrorCode::kIo, "cannot create {}: {}", path.string(), zip_error_strerror(&ze));
+    Error e =
+        make_error(ErrorCode::kIo, "cannot create {}: {}", path.string(), zip_error_strerror(&ze));
     zip_error_fini(&ze);
     return e;
   }
@@ -278,7 +291,8 @@ Status write_archive(const fs::path& path, const std::vector<Entry>& entries, co
       const Entry& e = entries[i];
       zip_source_t* src = e.file.empty() ? zip_source_buffer(za, e.bytes.data(), e.bytes.size(), 0)
                                          : zip_source_file(za, e.file.c_str(), 0, -1);
-      if (src == nullptr) return zip_call_error(zip_strerror(za), "zip_source_*", __FILE_NAME__, __LINE__);
+      if (src == nullptr)
+        return zip_call_error(zip_strerror(za), "zip_source_*", __FILE_NAME__, __LINE__);
       const zip_int64_t idx = zip_file_add(za, e.name.c_str(), src, ZIP_FL_ENC_UTF_8);
       if (idx < 0) {
         zip_source_free(src);
@@ -287,10 +301,11 @@ Status write_archive(const fs::path& path, const std::vector<Entry>& entries, co
       const auto index = static_cast<zip_uint64_t>(idx);
       AOTC_ZIP_CHECK(za, zip_set_file_compression(za, index, ZIP_CM_STORE, 0));
       AOTC_ZIP_CHECK(za, zip_file_set_dostime(za, index, 0, kDosDate19800101, 0));
-      AOTC_ZIP_CHECK(za, zip_file_set_external_attributes(za, index, 0, ZIP_OPSYS_UNIX, kFileMode << 16));
+      AOTC_ZIP_CHECK(
+          za, zip_file_set_external_attributes(za, index, 0, ZIP_OPSYS_UNIX, kFileMode << 16));
       AOTC_ZIP_CHECK(za, zip_file_extra_field_set(za, index, kPaddingFieldId, ZIP_EXTRA_FIELD_NEW,
-                                                  reinterpret_cast<const zip_uint8_t*>(pad.data()), padding[i],
-                                                  ZIP_FL_LOCAL));
+                                                  reinterpret_cast<const zip_uint8_t*>(pad.data()),
+                                                  padding[i], ZIP_FL_LOCAL));
     }
     AOTC_ZIP_CHECK(za, zip_close(za));
     return Status::ok();
@@ -309,14 +324,16 @@ Expected<std::vector<zip::ZipEntry>> read_back(const fs::path& path) {
   const auto size = static_cast<size_t>(st.st_size);
   void* p = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
   ::close(fd);
-  if (p == MAP_FAILED) return make_error(ErrorCode::kIo, "cannot map {} to check it", path.string());
+  if (p == MAP_FAILED)
+    return make_error(ErrorCode::kIo, "cannot map {} to check it", path.string());
   Expected<std::vector<zip::ZipEntry>> result = std::vector<zip::ZipEntry>{};
   try {
     zip::ZipReader reader(static_cast<const uint8_t*>(p), size);
     result = reader.entries();
   } catch (const zip::ZipError& e) {
-    result = make_error(ErrorCode::kInternal, "the package writer produced an unreadable archive {}: {}",
-                        path.string(), e.what());
+    result =
+        make_error(ErrorCode::kInternal, "the package writer produced an unreadable archive {}: {}",
+                   path.string(), e.what());
   }
   if (p != nullptr) ::munmap(p, size);
   return result;
@@ -324,12 +341,15 @@ Expected<std::vector<zip::ZipEntry>> read_back(const fs::path& path) {
 
 // Paddings that align each entry's data, given what libzip adds to each
 // local header beyond the writer's own field.
-std::vector<uint16_t> paddings(const std::vector<Entry>& entries, const std::vector<uint64_t>& overhead) {
+std::vector<uint16_t> paddings(const std::vector<Entry>& entries,
+                               const std::vector<uint64_t>& overhead) {
   std::vector<uint16_t> pad(entries.size());
   uint64_t cursor = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
-    const uint64_t base = cursor + kLocalHeaderSize + entries[i].name.size() + kExtraFieldHeaderSize + overhead[i];
-    pad[i] = static_cast<uint16_t>((kPackageAlignment - base % kPackageAlignment) % kPackageAlignment);
+    const uint64_t base =
+        cursor + kLocalHeaderSize + entries[i].name.size() + kExtraFieldHeaderSize + overhead[i];
+    pad[i] =
+        static_cast<uint16_t>((kPackageAlignment - base % kPackageAlignment) % kPackageAlignment);
     cursor = base + pad[i] + entries[i].size;
   }
   return pad;
@@ -352,7 +372,8 @@ Status write_package(const fs::path& path, const PackageContents& contents) {
   ordered_json manifest;
   manifest["format"] = kManifestFormat;
   manifest["format_version"] = kManifestFormatVersion;
-  manifest["aotc_version"] = contents.aotc_version.empty() ? AOTC_VERSION_STRING : contents.aotc_version;
+  manifest["aotc_version"] =
+      contents.aotc_version.empty() ? AOTC_VERSION_STRING : contents.aotc_version;
   manifest["models"] = ordered_json::array();
   for (const PackageModel& m : contents.models) {
     AOTC_ASSIGN_OR_RETURN(ModelLayout layout, layout_model(root, m));
@@ -367,20 +388,21 @@ Status write_package(const fs::path& path, const PackageContents& contents) {
     AOTC_RETURN_IF_ERROR(write_archive(path, entries, pad));
     AOTC_ASSIGN_OR_RETURN(std::vector<zip::ZipEntry> written, read_back(path));
     if (written.size() != entries.size()) {
-      return make_error(ErrorCode::kInternal, "{} holds {} entries, {} were written", path.string(), written.size(),
-                        entries.size());
+      return make_error(ErrorCode::kInternal, "{} holds {} entries, {} were written", path.string(),
+                        written.size(), entries.size());
     }
     bool aligned = true;
     for (size_t i = 0; i < entries.size(); ++i) {
       const zip::ZipEntry& w = written[i];
       if (w.name != entries[i].name || w.method != 0 || w.compressed_size != entries[i].size) {
-        return make_error(ErrorCode::kInternal, "{}: entry {} ('{}') was not written as asked", path.string(), i,
-                          entries[i].name);
+        return make_error(ErrorCode::kInternal, "{}: entry {} ('{}') was not written as asked",
+                          path.string(), i, entries[i].name);
       }
-      const uint64_t expected = w.local_header_offset + kLocalHeaderSize + w.name.size() + kExtraFieldHeaderSize +
-                                pad[i];
+      const uint64_t expected =
+          w.local_header_offset + kLocalHeaderSize + w.name.size() + kExtraFieldHeaderSize + pad[i];
       if (w.data_offset < expected) {
-        return make_error(ErrorCode::kInternal, "{}: entry '{}' starts earlier than its header allows", path.string(),
+        return make_error(ErrorCode::kInternal,
+                          "{}: entry '{}' starts earlier than its header allows", path.string(),
                           w.name);
       }
       overhead[i] = w.data_offset - expected;
@@ -390,8 +412,8 @@ Status write_package(const fs::path& path, const PackageContents& contents) {
   }
   std::error_code ec;
   fs::remove(path, ec);
-  return make_error(ErrorCode::kInternal, "could not align the entries of {} to {} bytes", path.string(),
-                    kPackageAlignment);
+  return make_error(ErrorCode::kInternal, "could not align the entries of {} to {} bytes",
+                    path.string(), kPackageAlignment);
 }
 
 }  // namespace aotc::codegen

@@ -78,15 +78,15 @@ struct ManifestKernel {
 
 /// One model of a package: its files and its description.
 struct PackageModel {
-  std::string name = "model";       ///< folder data/aotinductor/<name>/
-  std::string target = "cpu";       ///< "cpu" or "cuda"
-  std::vector<std::string> archs;   ///< "sm_80", "sm_90", ... for cuda
+  std::string name = "model";      ///< folder data/aotinductor/<name>/
+  std::string target = "cpu";      ///< "cpu" or "cuda"
+  std::vector<std::string> archs;  ///< "sm_80", "sm_90", ... for cuda
   /// The "<h>" of <h>.wrapper.so etc.; empty: the first 16 hex digits of the
   /// wrapper source's sha256.
   std::string file_stem;
-  Blob wrapper_cpp;                 ///< <h>.wrapper.cpp: the generated host code
-  Blob library;                     ///< <h>.wrapper.so: the compiled model library
-  std::optional<Blob> weights;      ///< <h>.weights.bin: the raw weights blob
+  Blob wrapper_cpp;             ///< <h>.wrapper.cpp: the generated host code
+  Blob library;                 ///< <h>.wrapper.so: the compiled model library
+  std::optional<Blob> weights;  ///< <h>.weights.bin: the raw weights blob
   /// Other files of the model folder (cubins, ...), by file name.
   std::vector<std::pair<std::string, Blob>> extra_files;
   /// Merged into <h>.wrapper_metadata.json (AOTI_DEVICE_KEY is the writer's).
@@ -95,9 +95,10 @@ struct PackageModel {
   std::vector<ManifestTensor> inputs;
   std::vector<ManifestTensor> outputs;
   std::vector<ManifestSymbol> symbols;
-  std::vector<std::string> passes;                ///< passes run, in order
+  std::vector<std::string> passes;  ///< passes run, in order
   std::vector<ManifestKernel> kernels;
-  std::map<std::string, std::string> compiler;   ///< "cxx": "g++ 12.2.0", "cxx_flags": ..., "nvrtc": "13.0"
+  std::map<std::string, std::string>
+      compiler;  ///< "cxx": "g++ 12.2.0", "cxx_flags": ..., "nvrtc": "13.0"
 };
 
 struct PackageContents {

@@ -25,17 +25,19 @@ LoadResult load_driver() {
   if (lib == nullptr) lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) {
     const char* why = dlerror();
-    r.error = std::string("the CUDA driver library libcuda.so.1 cannot be loaded (is the NVIDIA driver "
-                          "installed on this machine?): ") +
+    r.error = std::string(
+                  "the CUDA driver library libcuda.so.1 cannot be loaded (is the NVIDIA driver "
+                  "installed on this machine?): ") +
               (why != nullptr ? why : "unknown dlopen error");
     return r;
   }
   std::string missing;
   // Each function is looked up under the name cuda.h maps it to: the macro
   // argument is expanded before it is stringized.
-#define AOTC_CUDA_LOAD_(name)                                                             \
+#define AOTC_CUDA_LOAD_(name)                                                                   \
   r.driver.name = reinterpret_cast<decltype(r.driver.name)>(dlsym(lib, AOTC_STRINGIZE_(name))); \
-  if (r.driver.name == nullptr) missing += std::string(missing.empty() ? "" : ", ") + AOTC_STRINGIZE_(name);
+  if (r.driver.name == nullptr)                                                                 \
+    missing += std::string(missing.empty() ? "" : ", ") + AOTC_STRINGIZE_(name);
   AOTC_CUDA_DRIVER_FUNCTIONS(AOTC_CUDA_LOAD_)
 #undef AOTC_CUDA_LOAD_
   if (!missing.empty()) {

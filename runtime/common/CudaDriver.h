@@ -110,9 +110,9 @@ class ScopedContext {
 
 /// Calls a driver function through the loaded table and throws CudaError with
 /// the call, error and location if it fails: AOTC_CU_CHECK(cuMemAlloc(&p, n)).
-#define AOTC_CU_CHECK(call)                                                      \
-  do {                                                                           \
-    const CUresult aotc_cu_result_ = ::aotc::cuda::driver().call;                \
-    if (aotc_cu_result_ != CUDA_SUCCESS) [[unlikely]]                            \
+#define AOTC_CU_CHECK(call)                                                       \
+  do {                                                                            \
+    const CUresult aotc_cu_result_ = ::aotc::cuda::driver().call;                 \
+    if (aotc_cu_result_ != CUDA_SUCCESS) [[unlikely]]                             \
       ::aotc::cuda::throw_error(aotc_cu_result_, #call, __FILE_NAME__, __LINE__); \
   } while (0)

@@ -21,14 +21,24 @@ constexpr size_t kZip64EocdSize = 56;
 constexpr size_t kCentralSize = 46;
 constexpr size_t kLocalSize = 30;
 
-[[noreturn]] void corrupt(const std::string& what) { throw ZipError(what); }
+[[noreturn]] void corrupt(const std::string& what) {
+  throw ZipError(what);
+}
 
-uint16_t u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-uint32_t u32(const uint8_t* p) { return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24); }
-uint64_t u64(const uint8_t* p) { return uint64_t{u32(p)} | (uint64_t{u32(p + 4)} << 32); }
+uint16_t u16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+uint32_t u32(const uint8_t* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+uint64_t u64(const uint8_t* p) {
+  return uint64_t{u32(p)} | (uint64_t{u32(p + 4)} << 32);
+}
 
 // Whether [offset, offset + length) lies inside [0, size).
-bool inside(uint64_t offset, uint64_t length, uint64_t size) { return offset <= size && length <= size - offset; }
+bool inside(uint64_t offset, uint64_t length, uint64_t size) {
+  return offset <= size && length <= size - offset;
+}
 
 }  // namespace
 
@@ -50,7 +60,8 @@ uint32_t crc32(const void* data, size_t size) {
 
 ZipReader::ZipReader(const uint8_t* data, size_t size) : base_(data), size_(size) {
   if (size < kEocdSize) {
-    corrupt("the file is " + std::to_string(size) + " bytes, too short to be a zip archive (truncated?)");
+    corrupt("the file is " + std::to_string(size) +
+            " bytes, too short to be a zip archive (truncated?)");
   }
   // The end of central directory record is the last thing in the file,
   // followed only by a comment of at most 64 KiB.
@@ -86,10 +97,12 @@ ZipReader::ZipReader(const uint8_t* data, size_t size) : base_(data), size_(size
     cd_end_limit = z;
   }
   if (!inside(cd_offset, cd_size, cd_end_limit)) {
-    corrupt("the central directory (" + std::to_string(cd_size) + " bytes at offset " + std::to_string(cd_offset) +
+    corrupt("the central directory (" + std::to_string(cd_size) + " bytes at offset " +
+            std::to_string(cd_offset) +
             ") lies outside the file: the file is truncated or corrupt");
   }
-  if (count > cd_size / kCentralSize) corrupt("the central directory claims more entries than it can hold");
+  if (count > cd_size / kCentralSize)
+    corrupt("the central directory claims more entries than it can hold");
 
   entries_.reserve(static_cast<size_t>(count));
   uint64_t pos = cd_offset;
@@ -150,8 +163,9 @@ ZipReader::ZipReader(const uint8_t* data, size_t size) : base_(data), size_(size
     }
     en.data_offset = lh + kLocalSize + local_name_len + local_extra_len;
     if (!inside(en.data_offset, en.compressed_size, cd_offset)) {
-      corrupt("the data of entry '" + en.name + "' (" + std::to_string(en.compressed_size) + " bytes at offset " +
-              std::to_string(en.data_offset) + ") lies outside the file: the file is truncated or corrupt");
+      corrupt("the data of entry '" + en.name + "' (" + std::to_string(en.compressed_size) +
+              " bytes at offset " + std::to_string(en.data_offset) +
+              ") lies outside the file: the file is truncated or corrupt");
     }
     entries_.push_back(std::move(en));
     pos += kCentralSize + name_len + extra_len + comment_len;
@@ -173,7 +187,8 @@ std::string_view ZipReader::data(const ZipEntry& entry) const {
   if (entry.compressed_size != entry.uncompressed_size) {
     corrupt("stored entry '" + entry.name + "' has different compressed and uncompressed sizes");
   }
-  return {reinterpret_cast<const char*>(base_ + entry.data_offset), static_cast<size_t>(entry.compressed_size)};
+  return {reinterpret_cast<const char*>(base_ + entry.data_offset),
+          static_cast<size_t>(entry.compressed_size)};
 }
 
 std::string_view ZipReader::checked_data(const ZipEntry& entry) const {

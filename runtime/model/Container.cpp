@@ -36,7 +36,8 @@ std::string default_in_spec(size_t n) {
 }
 
 std::string default_out_spec(size_t n) {
-  return R"([1, {"type": "builtins.tuple", "context": "null", "children_spec": [)" + leaves(n) + "]}]";
+  return R"([1, {"type": "builtins.tuple", "context": "null", "children_spec": [)" + leaves(n) +
+         "]}]";
 }
 
 struct Device {
@@ -45,7 +46,8 @@ struct Device {
 };
 
 Device parse_device(const char* device_str) {
-  if (device_str == nullptr) fail("no device given (device_str is null); pass \"cpu\", \"cuda\" or \"cuda:N\"");
+  if (device_str == nullptr)
+    fail("no device given (device_str is null); pass \"cpu\", \"cuda\" or \"cuda:N\"");
   const std::string s = device_str;
   if (s == "cpu") return {AOTC_DEVICE_CPU, 0};
   if (s == "cuda") return {AOTC_DEVICE_CUDA, -1};
@@ -82,8 +84,8 @@ class OwnedHandles {
 
 void host_call(AOTITorchError err, const char* what, size_t index, const char* kind) {
   if (err != 0) {
-    fail(std::string("the host failed to ") + what + " of " + kind + " " + std::to_string(index) + " (error " +
-         std::to_string(err) + ")");
+    fail(std::string("the host failed to ") + what + " of " + kind + " " + std::to_string(index) +
+         " (error " + std::to_string(err) + ")");
   }
 }
 
@@ -93,7 +95,9 @@ void host_call(AOTITorchError err, const char* what, size_t index, const char* k
 class Container::Lease {
  public:
   Lease(Container& c, bool single_threaded)
-      : c_(c), owned_(!single_threaded), instance_(single_threaded ? c.instances_[0].get() : c.acquire()) {}
+      : c_(c),
+        owned_(!single_threaded),
+        instance_(single_threaded ? c.instances_[0].get() : c.acquire()) {}
   ~Lease() {
     if (owned_) c_.release(instance_);
   }
@@ -107,10 +111,11 @@ class Container::Lease {
   Instance* instance_;
 };
 
-Container::Container(size_t num_models, const char* device_str, const char* cubin_dir, const AotcHostApi& host,
-                     const AotcWeights* weights, HostKind kind)
+Container::Container(size_t num_models, const char* device_str, const char* cubin_dir,
+                     const AotcHostApi& host, const AotcWeights* weights, HostKind kind)
     : spec_(aotc_generated_model_spec()) {
-  if (std::string bad = validate_spec(spec_); !bad.empty()) fail("this model library is malformed: " + bad);
+  if (std::string bad = validate_spec(spec_); !bad.empty())
+    fail("this model library is malformed: " + bad);
   if (num_models == 0) fail("num_models must be at least 1");
   max_instances_ = num_models;
   const Device device = parse_device(device_str);
@@ -142,7 +147,8 @@ Container::Container(size_t num_models, const char* device_str, const char* cubi
     acquire_thread_pool();
     pool_acquired_ = true;
     if (spec_.init != nullptr) {
-      InitContext ictx{weights_, device_type_, device_index_, cuda_ ? cuda_->compute_capability() : 0,
+      InitContext ictx{weights_, device_type_, device_index_,
+                       cuda_ ? cuda_->compute_capability() : 0,
                        model_dir_.empty() ? nullptr : model_dir_.c_str()};
       char error[1024] = {};
       if (spec_.init(&ictx, &state_, error, sizeof(error)) != 0) {
@@ -187,7 +193,8 @@ void Container::bind_host(const AotcHostApi& host) {
   if (host.abi_version >> 16 != AOTC_MODEL_ABI_VERSION_MAJOR) {
     fail("the host speaks model ABI " + std::to_string(host.abi_version >> 16) + "." +
          std::to_string(host.abi_version & 0xffff) + ", this model library speaks " +
-         std::to_string(AOTC_MODEL_ABI_VERSION_MAJOR) + "." + std::to_string(AOTC_MODEL_ABI_VERSION_MINOR) +
+         std::to_string(AOTC_MODEL_ABI_VERSION_MAJOR) + "." +
+         std::to_string(AOTC_MODEL_ABI_VERSION_MINOR) +
          "; use an aotc runtime of the same major version as the compiler that made the package");
   }
   // Read only the fields the host's struct covers; the rest stay null.
@@ -207,22 +214,27 @@ void Container::bind_weights(const AotcWeights* weights, HostKind kind) {
     // Nothing to bind.
   } else if (kind == HostKind::kAotc) {
     if (weights == nullptr || weights->data == nullptr) {
-      fail(std::string("model '") + spec_.model_name + "' needs " + std::to_string(spec_.weights_size) +
-           " bytes of weights, but the host gave none");
+      fail(std::string("model '") + spec_.model_name + "' needs " +
+           std::to_string(spec_.weights_size) + " bytes of weights, but the host gave none");
     }
     if (weights->size != spec_.weights_size) {
-      fail(std::string("model '") + spec_.model_name + "' expects " + std::to_string(spec_.weights_size) +
-           " bytes of weights, but the host gave " + std::to_string(weights->size) +
+      fail(std::string("model '") + spec_.model_name + "' expects " +
+           std::to_string(spec_.weights_size) + " bytes of weights, but the host gave " +
+           std::to_string(weights->size) +
            " (the package's weights entry does not belong to this library)");
     }
-    if (reinterpret_cast<uintptr_t>(weights->data) % 64 != 0) fail("the host's weights are not 64-byte aligned");
+    if (reinterpret_cast<uintptr_t>(weights->data) % 64 != 0)
+      fail("the host's weights are not 64-byte aligned");
     host_copy = weights->data;
   } else {
     if (model_dir_.empty()) {
-      fail(std::string("model '") + spec_.model_name + "' reads its weights from " + spec_.weights_file +
-           " in the package's model folder, but neither the loader nor the dynamic linker says where that is");
+      fail(std::string("model '") + spec_.model_name + "' reads its weights from " +
+           spec_.weights_file +
+           " in the package's model folder, but neither the loader nor the dynamic linker says "
+           "where that is");
     }
-    mapped_weights_ = std::make_unique<MappedWeights>(model_dir_ + "/" + spec_.weights_file, spec_.weights_size);
+    mapped_weights_ =
+        std::make_unique<MappedWeights>(model_dir_ + "/" + spec_.weights_file, spec_.weights_size);
     host_copy = mapped_weights_->data();
   }
   if (device_type_ == AOTC_DEVICE_CUDA && host_copy != nullptr) {
@@ -259,7 +271,8 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes) {
   if (bytes <= inst.arena_size) return;
   const uint64_t size = (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
   if (device_type_ == AOTC_DEVICE_CUDA) {
-    if (inst.event_recorded) cuda_event_synchronize(inst.event);  // the old arena may still be in use
+    if (inst.event_recorded)
+      cuda_event_synchronize(inst.event);  // the old arena may still be in use
     cuda_free(inst.arena);
     inst.arena = nullptr;
     inst.arena_size = 0;
@@ -270,8 +283,8 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes) {
     inst.arena_size = 0;
     inst.arena = std::aligned_alloc(kArenaAlignment, size);
     if (inst.arena == nullptr) {
-      fail("out of memory: model '" + std::string(spec_.model_name) + "' needs " + std::to_string(bytes) +
-           " bytes of scratch memory for these inputs");
+      fail("out of memory: model '" + std::string(spec_.model_name) + "' needs " +
+           std::to_string(bytes) + " bytes of scratch memory for these inputs");
     }
   }
   inst.arena_size = size;
@@ -297,18 +310,19 @@ void Container::release(Instance* inst) {
   cv_.notify_one();
 }
 
-void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs, size_t num_outputs,
-                    void* stream, bool single_threaded) {
+void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs,
+                    size_t num_outputs, void* stream, bool single_threaded) {
   if (inputs == nullptr && num_inputs > 0) fail("the input handle array is null");
   OwnedHandles in(host_, std::vector<AtenTensorHandle>(inputs, inputs + num_inputs));
   const std::string model = std::string("model '") + spec_.model_name + "'";
   if (num_inputs != spec_.num_inputs) {
-    refuse(model + " takes " + std::to_string(spec_.num_inputs) + " input" + (spec_.num_inputs == 1 ? "" : "s") +
-           ", got " + std::to_string(num_inputs));
+    refuse(model + " takes " + std::to_string(spec_.num_inputs) + " input" +
+           (spec_.num_inputs == 1 ? "" : "s") + ", got " + std::to_string(num_inputs));
   }
   if (num_outputs != spec_.num_outputs) {
-    refuse(model + " has " + std::to_string(spec_.num_outputs) + " output" + (spec_.num_outputs == 1 ? "" : "s") +
-           ", but the caller made room for " + std::to_string(num_outputs));
+    refuse(model + " has " + std::to_string(spec_.num_outputs) + " output" +
+           (spec_.num_outputs == 1 ? "" : "s") + ", but the caller made room for " +
+           std::to_string(num_outputs));
   }
   if (outputs == nullptr && num_outputs > 0) fail("the output handle array is null");
 
@@ -316,7 +330,8 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   std::vector<const void*> input_data(num_inputs);
   for (size_t i = 0; i < num_inputs; ++i) {
     AtenTensorHandle h = in[i];
-    if (h == nullptr) refuse("input " + std::to_string(i) + " '" + spec_.inputs[i].name + "': null tensor handle");
+    if (h == nullptr)
+      refuse("input " + std::to_string(i) + " '" + spec_.inputs[i].name + "': null tensor handle");
     TensorView& v = views[i];
     int64_t* sizes = nullptr;
     int64_t* strides = nullptr;
@@ -333,7 +348,8 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
     input_data[i] = data;
   }
   std::vector<int64_t> symbols(spec_.num_symbols);
-  if (std::string bad = check_inputs(spec_, views.data(), num_inputs, device_type_, device_index_, symbols.data());
+  if (std::string bad = check_inputs(spec_, views.data(), num_inputs, device_type_, device_index_,
+                                     symbols.data());
       !bad.empty()) {
     refuse(bad);
   }
@@ -342,7 +358,8 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   if (cuda_) {
     guard = std::make_unique<ContextGuard>(*cuda_);
     if (stream == nullptr && host_.get_current_cuda_stream != nullptr) {
-      host_call(host_.get_current_cuda_stream(device_index_, &stream), "give the current stream", 0, "device");
+      host_call(host_.get_current_cuda_stream(device_index_, &stream), "give the current stream", 0,
+                "device");
     }
   }
 
@@ -352,21 +369,23 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
     const TensorSpec& ts = spec_.outputs[o];
     std::vector<int64_t> sizes(static_cast<size_t>(ts.rank));
     std::vector<int64_t> strides(static_cast<size_t>(ts.rank));
-    if (std::string bad = output_sizes(spec_, o, symbols.data(), sizes.data()); !bad.empty()) fail(bad);
+    if (std::string bad = output_sizes(spec_, o, symbols.data(), sizes.data()); !bad.empty())
+      fail(bad);
     int64_t step = 1;
     for (int32_t d = ts.rank - 1; d >= 0; --d) {
       strides[d] = step;
       step *= std::max<int64_t>(sizes[d], 1);
     }
-    host_call(host_.empty_strided(ts.rank, sizes.data(), strides.data(), ts.dtype, device_type_, device_index_,
-                                  &out[o]),
+    host_call(host_.empty_strided(ts.rank, sizes.data(), strides.data(), ts.dtype, device_type_,
+                                  device_index_, &out[o]),
               "allocate", o, "output");
     host_call(host_.get_data_ptr(out[o], &output_data[o]), "read the data pointer", o, "output");
   }
 
   Lease lease(*this, single_threaded);
   Instance& inst = *lease;
-  if (cuda_ && inst.event_recorded) cuda_stream_wait_event(stream, inst.event);  // last run's arena use
+  if (cuda_ && inst.event_recorded)
+    cuda_stream_wait_event(stream, inst.event);  // last run's arena use
   ensure_arena(inst, spec_.arena_bytes != nullptr ? spec_.arena_bytes(symbols.data()) : 0);
 
   RunContext ctx{};

@@ -30,21 +30,22 @@ class Container {
   /// Who provides the tensor functions and the weights.
   enum class HostKind {
     kAotc,   ///< AotcModelContainerCreateWithHost: host table and mapped weights given
-    kTorch,  ///< AOTInductorModelContainerCreateWithDevice: table from libtorch, weights read from cubin_dir
+    kTorch,  ///< AOTInductorModelContainerCreateWithDevice: table from libtorch, weights read from
+             ///< cubin_dir
   };
 
   /// `weights` may be null for kTorch (read from `<cubin_dir>/<weights_file>`)
   /// and for a model without weights. Throws ModelError.
-  Container(size_t num_models, const char* device_str, const char* cubin_dir, const AotcHostApi& host,
-            const AotcWeights* weights, HostKind kind);
+  Container(size_t num_models, const char* device_str, const char* cubin_dir,
+            const AotcHostApi& host, const AotcWeights* weights, HostKind kind);
   ~Container();
   Container(const Container&) = delete;
   Container& operator=(const Container&) = delete;
 
   /// ContainerRun / ContainerRunSingleThreaded. Always releases the input
   /// handles (they are stolen); writes the outputs only on success.
-  void run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs, size_t num_outputs,
-           void* stream, bool single_threaded);
+  void run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs,
+           size_t num_outputs, void* stream, bool single_threaded);
 
   const ModelSpec& spec() const { return spec_; }
   const char* in_spec() const { return in_spec_.c_str(); }
@@ -73,9 +74,9 @@ class Container {
   int32_t device_index_ = 0;
   std::unique_ptr<CudaDevice> cuda_;
   std::unique_ptr<MappedWeights> mapped_weights_;
-  const void* weights_ = nullptr;     // what RunContext::weights gets
-  void* device_weights_ = nullptr;    // CUDA: the uploaded copy we own
-  void* state_ = nullptr;             // from spec.init
+  const void* weights_ = nullptr;   // what RunContext::weights gets
+  void* device_weights_ = nullptr;  // CUDA: the uploaded copy we own
+  void* state_ = nullptr;           // from spec.init
   bool initialised_ = false;
   bool pool_acquired_ = false;
   std::string in_spec_;

@@ -9,7 +9,8 @@ int cuda_select_image(const CudaImage* images, size_t num_images, int32_t cc) {
   for (size_t i = 0; i < num_images; ++i) {
     const CudaImage& im = images[i];
     if (im.kind == CudaImageKind::kCubin && im.arch == cc) return static_cast<int>(i);
-    if (im.kind == CudaImageKind::kPtx && im.arch <= cc && (best_ptx < 0 || im.arch > images[best_ptx].arch)) {
+    if (im.kind == CudaImageKind::kPtx && im.arch <= cc &&
+        (best_ptx < 0 || im.arch > images[best_ptx].arch)) {
       best_ptx = static_cast<int>(i);
     }
   }

@@ -22,12 +22,15 @@ std::unique_ptr<CudaDevice> CudaDevice::open(int32_t index) {
     CUcontext current = nullptr;
     CUdevice dev = 0;
     AOTC_CU_CHECK(cuCtxGetCurrent(&current));
-    index = current != nullptr && driver().cuCtxGetDevice(&dev) == CUDA_SUCCESS ? static_cast<int32_t>(dev) : 0;
+    index = current != nullptr && driver().cuCtxGetDevice(&dev) == CUDA_SUCCESS
+                ? static_cast<int32_t>(dev)
+                : 0;
   }
   if (count == 0) fail("this model runs on CUDA, but the driver reports no CUDA device");
   if (index >= count) {
-    fail("this model was asked to run on cuda:" + std::to_string(index) + ", but this machine has " +
-         std::to_string(count) + " CUDA device" + (count == 1 ? "" : "s"));
+    fail("this model was asked to run on cuda:" + std::to_string(index) +
+         ", but this machine has " + std::to_string(count) + " CUDA device" +
+         (count == 1 ? "" : "s"));
   }
   std::unique_ptr<CudaDevice> d(new CudaDevice());
   CUdevice dev = 0;
@@ -92,7 +95,9 @@ void cuda_stream_wait_event(void* stream, void* event) {
   AOTC_CU_CHECK(cuStreamWaitEvent(static_cast<CUstream>(stream), static_cast<CUevent>(event), 0));
 }
 
-void cuda_event_synchronize(void* event) { AOTC_CU_CHECK(cuEventSynchronize(static_cast<CUevent>(event))); }
+void cuda_event_synchronize(void* event) {
+  AOTC_CU_CHECK(cuEventSynchronize(static_cast<CUevent>(event)));
+}
 
 }  // namespace aotc_model::rt
 
@@ -116,8 +121,8 @@ std::string image_name(const CudaImage& image) {
 
 }  // namespace
 
-int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num_images, void** module, char* error,
-                     size_t error_size) {
+int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num_images,
+                     void** module, char* error, size_t error_size) {
   try {
     const int pick = cuda_select_image(images, num_images, ctx->compute_capability);
     if (pick < 0) {
@@ -131,13 +136,15 @@ int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num
       return report("no kernel image in this model suits " + device + ", which is sm_" +
                         std::to_string(ctx->compute_capability) + ": the package has " +
                         (have.empty() ? std::string("none") : have) +
-                        "; compile it again with --arch sm_" + std::to_string(ctx->compute_capability),
+                        "; compile it again with --arch sm_" +
+                        std::to_string(ctx->compute_capability),
                     error, error_size);
     }
     const CudaImage& im = images[pick];
     std::string ptx;  // PTX must be NUL-terminated for the driver
     const void* data = im.data;
-    if (im.kind == CudaImageKind::kPtx && (im.size == 0 || static_cast<const char*>(im.data)[im.size - 1] != '\0')) {
+    if (im.kind == CudaImageKind::kPtx &&
+        (im.size == 0 || static_cast<const char*>(im.data)[im.size - 1] != '\0')) {
       ptx.assign(static_cast<const char*>(im.data), im.size);
       data = ptx.c_str();
     }
@@ -147,8 +154,9 @@ int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num
     CUmodule m = nullptr;
     const CUresult r = driver().cuModuleLoadDataEx(&m, data, 2, options, values);
     if (r != CUDA_SUCCESS) {
-      return report("loading the " + image_name(im) + " image for sm_" + std::to_string(ctx->compute_capability) +
-                        " failed: " + aotc::cuda::error_string(r) + (log[0] ? std::string(": ") + log : ""),
+      return report("loading the " + image_name(im) + " image for sm_" +
+                        std::to_string(ctx->compute_capability) + " failed: " +
+                        aotc::cuda::error_string(r) + (log[0] ? std::string(": ") + log : ""),
                     error, error_size);
     }
     *module = m;
@@ -158,8 +166,8 @@ int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num
   }
 }
 
-int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_bytes, void** function, char* error,
-                      size_t error_size) {
+int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_bytes, void** function,
+                      char* error, size_t error_size) {
   try {
     CUfunction f = nullptr;
     AOTC_CU_CHECK(cuModuleGetFunction(&f, static_cast<CUmodule>(module), name));
@@ -175,15 +183,16 @@ int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_byte
 }
 
 int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
-                uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream, void** args,
-                char* error, size_t error_size) {
-  const CUresult r = driver().cuLaunchKernel(static_cast<CUfunction>(function), grid_x, grid_y, grid_z, block_x,
-                                             block_y, block_z, dynamic_smem_bytes, static_cast<CUstream>(stream),
-                                             args, nullptr);
+                uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream,
+                void** args, char* error, size_t error_size) {
+  const CUresult r = driver().cuLaunchKernel(static_cast<CUfunction>(function), grid_x, grid_y,
+                                             grid_z, block_x, block_y, block_z, dynamic_smem_bytes,
+                                             static_cast<CUstream>(stream), args, nullptr);
   if (r == CUDA_SUCCESS) return 0;
-  return report("cuLaunchKernel (grid " + std::to_string(grid_x) + "x" + std::to_string(grid_y) + "x" +
-                    std::to_string(grid_z) + ", block " + std::to_string(block_x) + "x" + std::to_string(block_y) +
-                    "x" + std::to_string(block_z) + ", " + std::to_string(dynamic_smem_bytes) +
+  return report("cuLaunchKernel (grid " + std::to_string(grid_x) + "x" + std::to_string(grid_y) +
+                    "x" + std::to_string(grid_z) + ", block " + std::to_string(block_x) + "x" +
+                    std::to_string(block_y) + "x" + std::to_string(block_z) + ", " +
+                    std::to_string(dynamic_smem_bytes) +
                     " bytes of shared memory) failed: " + aotc::cuda::error_string(r),
                 error, error_size);
 }

@@ -51,8 +51,8 @@ class ContextGuard {
   bool changed_ = false;
 };
 
-void* cuda_alloc(size_t bytes);          ///< cuMemAlloc (synchronous); null for 0 bytes
-void cuda_free(void* ptr) noexcept;      ///< cuMemFree; null is ignored
+void* cuda_alloc(size_t bytes);      ///< cuMemAlloc (synchronous); null for 0 bytes
+void cuda_free(void* ptr) noexcept;  ///< cuMemFree; null is ignored
 void cuda_upload(void* dst, const void* src, size_t bytes);  ///< synchronous host-to-device copy
 void* cuda_event_create();
 void cuda_event_destroy(void* event) noexcept;

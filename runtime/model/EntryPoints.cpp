@@ -61,15 +61,18 @@ const aotc_model::ConstantSpec& constant(AOTInductorModelContainerHandle handle,
 
 // The common answer of the entry points aotc does not implement.
 AOTIRuntimeError unsupported(const char* function, const char* why) {
-  return guard(function, [&] { fail(std::string(function) + ": not supported by aotc model libraries; " + why); });
+  return guard(function, [&] {
+    fail(std::string(function) + ": not supported by aotc model libraries; " + why);
+  });
 }
 
 constexpr const char* kWeightsFixed =
     "their weights are part of the package (compile again to change them)";
 
-AOTIRuntimeError create(AOTInductorModelContainerHandle* out, size_t num_models, const char* device_str,
-                        const char* cubin_dir, const AotcHostApi* host, const AotcWeights* weights,
-                        Container::HostKind kind, const char* function) {
+AOTIRuntimeError create(AOTInductorModelContainerHandle* out, size_t num_models,
+                        const char* device_str, const char* cubin_dir, const AotcHostApi* host,
+                        const AotcWeights* weights, Container::HostKind kind,
+                        const char* function) {
   return guard(function, [&] {
     check_out(out, "the new container");
     *out = nullptr;
@@ -79,42 +82,48 @@ AOTIRuntimeError create(AOTInductorModelContainerHandle* out, size_t num_models,
   });
 }
 
-AOTIRuntimeError create_in_torch(AOTInductorModelContainerHandle* out, size_t num_models, const char* device_str,
-                                 const char* cubin_dir, const char* function) {
+AOTIRuntimeError create_in_torch(AOTInductorModelContainerHandle* out, size_t num_models,
+                                 const char* device_str, const char* cubin_dir,
+                                 const char* function) {
   // PyTorch's runner reports only "API call failed": print the reason, as
   // AOTInductor's own libraries do.
   aotc_model::rt::set_print_errors(true);
   AotcHostApi host{};
   const AOTIRuntimeError err = guard(function, [&] {
     const bool cuda = device_str != nullptr && std::string(device_str).rfind("cuda", 0) == 0;
-    if (std::string why = aotc_model::rt::fill_host_from_torch(&host, cuda); !why.empty()) fail(why);
+    if (std::string why = aotc_model::rt::fill_host_from_torch(&host, cuda); !why.empty())
+      fail(why);
   });
   if (err != AOTI_RUNTIME_SUCCESS) return err;
   // Container copies the table, so a stack copy is enough.
-  return create(out, num_models, device_str, cubin_dir, &host, nullptr, Container::HostKind::kTorch, function);
+  return create(out, num_models, device_str, cubin_dir, &host, nullptr, Container::HostKind::kTorch,
+                function);
 }
 
 }  // namespace
 
 // ---- aotc's own ------------------------------------------------------------------
 
-AOTC_MODEL_EXPORT uint32_t AotcModelAbiVersion(void) { return AOTC_MODEL_ABI_VERSION; }
-
-AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerCreateWithHost(AOTInductorModelContainerHandle* container_handle,
-                                                                    size_t num_models, const char* device_str,
-                                                                    const char* cubin_dir, const AotcHostApi* host,
-                                                                    const AotcWeights* weights) {
-  return create(container_handle, num_models, device_str, cubin_dir, host, weights, Container::HostKind::kAotc,
-                "AotcModelContainerCreateWithHost");
+AOTC_MODEL_EXPORT uint32_t AotcModelAbiVersion(void) {
+  return AOTC_MODEL_ABI_VERSION;
 }
 
-AOTC_MODEL_EXPORT const char* AotcModelGetLastError(void) { return aotc_model::rt::last_error(); }
+AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerCreateWithHost(
+    AOTInductorModelContainerHandle* container_handle, size_t num_models, const char* device_str,
+    const char* cubin_dir, const AotcHostApi* host, const AotcWeights* weights) {
+  return create(container_handle, num_models, device_str, cubin_dir, host, weights,
+                Container::HostKind::kAotc, "AotcModelContainerCreateWithHost");
+}
+
+AOTC_MODEL_EXPORT const char* AotcModelGetLastError(void) {
+  return aotc_model::rt::last_error();
+}
 
 // ---- life cycle and run ------------------------------------------------------------
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerCreate(AOTInductorModelContainerHandle* container_handle,
-                                                                   size_t num_models, bool is_cpu,
-                                                                   const char* cubin_dir) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelContainerCreate(AOTInductorModelContainerHandle* container_handle,
+                                size_t num_models, bool is_cpu, const char* cubin_dir) {
   return create_in_torch(container_handle, num_models, is_cpu ? "cpu" : "cuda", cubin_dir,
                          "AOTInductorModelContainerCreate");
 }
@@ -127,30 +136,33 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerCreateWithDevice(
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerCreateWithExternalConstants(
-    AOTInductorModelContainerHandle*, size_t, const char*, const char*, const AOTInductorConstantMapEntry*, size_t) {
+    AOTInductorModelContainerHandle*, size_t, const char*, const char*,
+    const AOTInductorConstantMapEntry*, size_t) {
   return unsupported("AOTInductorModelContainerCreateWithExternalConstants", kWeightsFixed);
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerDelete(AOTInductorModelContainerHandle container_handle) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelContainerDelete(AOTInductorModelContainerHandle container_handle) {
   return guard("AOTInductorModelContainerDelete", [&] { delete &container(container_handle); });
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerRun(AOTInductorModelContainerHandle container_handle,
-                                                                AtenTensorHandle* input_handles, size_t num_inputs,
-                                                                AtenTensorHandle* output_handles, size_t num_outputs,
-                                                                AOTInductorStreamHandle stream_handle,
-                                                                AOTIProxyExecutorHandle) {
+AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerRun(
+    AOTInductorModelContainerHandle container_handle, AtenTensorHandle* input_handles,
+    size_t num_inputs, AtenTensorHandle* output_handles, size_t num_outputs,
+    AOTInductorStreamHandle stream_handle, AOTIProxyExecutorHandle) {
   return guard("AOTInductorModelContainerRun", [&] {
-    container(container_handle).run(input_handles, num_inputs, output_handles, num_outputs, stream_handle, false);
+    container(container_handle)
+        .run(input_handles, num_inputs, output_handles, num_outputs, stream_handle, false);
   });
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerRunSingleThreaded(
-    AOTInductorModelContainerHandle container_handle, AtenTensorHandle* input_handles, size_t num_inputs,
-    AtenTensorHandle* output_handles, size_t num_outputs, AOTInductorStreamHandle stream_handle,
-    AOTIProxyExecutorHandle) {
+    AOTInductorModelContainerHandle container_handle, AtenTensorHandle* input_handles,
+    size_t num_inputs, AtenTensorHandle* output_handles, size_t num_outputs,
+    AOTInductorStreamHandle stream_handle, AOTIProxyExecutorHandle) {
   return guard("AOTInductorModelContainerRunSingleThreaded", [&] {
-    container(container_handle).run(input_handles, num_inputs, output_handles, num_outputs, stream_handle, true);
+    container(container_handle)
+        .run(input_handles, num_inputs, output_handles, num_outputs, stream_handle, true);
   });
 }
 
@@ -164,12 +176,14 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerGetNumInputs(
   });
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerGetInputName(
-    AOTInductorModelContainerHandle container_handle, size_t input_idx, const char** ret_input_names) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelContainerGetInputName(AOTInductorModelContainerHandle container_handle,
+                                      size_t input_idx, const char** ret_input_names) {
   return guard("AOTInductorModelContainerGetInputName", [&] {
     check_out(ret_input_names, "the input name");
     const auto& spec = container(container_handle).spec();
-    if (input_idx >= spec.num_inputs) fail("input index " + std::to_string(input_idx) + " is out of range");
+    if (input_idx >= spec.num_inputs)
+      fail("input index " + std::to_string(input_idx) + " is out of range");
     *ret_input_names = spec.inputs[input_idx].name;
   });
 }
@@ -182,12 +196,14 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerGetNumOutputs(
   });
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerGetOutputName(
-    AOTInductorModelContainerHandle container_handle, size_t output_idx, const char** ret_output_names) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelContainerGetOutputName(AOTInductorModelContainerHandle container_handle,
+                                       size_t output_idx, const char** ret_output_names) {
   return guard("AOTInductorModelContainerGetOutputName", [&] {
     check_out(ret_output_names, "the output name");
     const auto& spec = container(container_handle).spec();
-    if (output_idx >= spec.num_outputs) fail("output index " + std::to_string(output_idx) + " is out of range");
+    if (output_idx >= spec.num_outputs)
+      fail("output index " + std::to_string(output_idx) + " is out of range");
     *ret_output_names = spec.outputs[output_idx].name;
   });
 }
@@ -284,15 +300,17 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerDidCallLoadConstants
 
 // ---- constants: updates (unsupported) and trivial operations ------------------------
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerExtractConstantsMap(AOTInductorModelContainerHandle,
-                                                                                AOTInductorConstantMapHandle, bool) {
-  return unsupported("AOTInductorModelContainerExtractConstantsMap",
-                     "its weights are not exposed as tensors (the map is a C++ type that cannot cross this ABI)");
+AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerExtractConstantsMap(
+    AOTInductorModelContainerHandle, AOTInductorConstantMapHandle, bool) {
+  return unsupported(
+      "AOTInductorModelContainerExtractConstantsMap",
+      "its weights are not exposed as tensors (the map is a C++ type that cannot cross this ABI)");
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerExtractConstantsMapEntries(
     AOTInductorModelContainerHandle, const AOTInductorConstantMapEntry**, size_t*, bool) {
-  return unsupported("AOTInductorModelContainerExtractConstantsMapEntries", "its weights are not exposed as tensors");
+  return unsupported("AOTInductorModelContainerExtractConstantsMapEntries",
+                     "its weights are not exposed as tensors");
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerUpdateUserManagedConstantBuffer(
@@ -302,12 +320,12 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerUpdateUserManagedCon
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerUpdateUserManagedConstantBufferPairs(
     AOTInductorModelContainerHandle, const AOTInductorConstantMapEntry*, size_t, bool, bool) {
-  return unsupported("AOTInductorModelContainerUpdateUserManagedConstantBufferPairs", kWeightsFixed);
+  return unsupported("AOTInductorModelContainerUpdateUserManagedConstantBufferPairs",
+                     kWeightsFixed);
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerUpdateConstantBuffer(AOTInductorModelContainerHandle,
-                                                                                 AOTInductorConstantMapHandle, bool,
-                                                                                 bool) {
+AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerUpdateConstantBuffer(
+    AOTInductorModelContainerHandle, AOTInductorConstantMapHandle, bool, bool) {
   return unsupported("AOTInductorModelContainerUpdateConstantBuffer", kWeightsFixed);
 }
 
@@ -339,21 +357,24 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerUpdateInactiveConsta
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerFreeInactiveConstantBuffer(
     AOTInductorModelContainerHandle container_handle) {
   // There is never an inactive buffer: nothing to free.
-  return guard("AOTInductorModelContainerFreeInactiveConstantBuffer", [&] { container(container_handle); });
+  return guard("AOTInductorModelContainerFreeInactiveConstantBuffer",
+               [&] { container(container_handle); });
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerRunConstantFolding(
-    AOTInductorModelContainerHandle container_handle, bool, AOTInductorStreamHandle, AOTIProxyExecutorHandle) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelContainerRunConstantFolding(AOTInductorModelContainerHandle container_handle, bool,
+                                            AOTInductorStreamHandle, AOTIProxyExecutorHandle) {
   // aotc folds constants at compile time: nothing is left to fold here.
   return guard("AOTInductorModelContainerRunConstantFolding", [&] { container(container_handle); });
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerSwapConstantBuffer(AOTInductorModelContainerHandle) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelContainerSwapConstantBuffer(AOTInductorModelContainerHandle) {
   return unsupported("AOTInductorModelContainerSwapConstantBuffer", kWeightsFixed);
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelUpdateConstantsFromBlob(AOTInductorModelContainerHandle,
-                                                                           const uint8_t*) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelUpdateConstantsFromBlob(AOTInductorModelContainerHandle, const uint8_t*) {
   return unsupported("AOTInductorModelUpdateConstantsFromBlob", kWeightsFixed);
 }
 
@@ -376,26 +397,29 @@ namespace {
 constexpr const char* kUseContainer = "use the AOTInductorModelContainer* functions";
 }  // namespace
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelCreate(AOTInductorModelHandle*, AOTInductorConstantMapHandle) {
+AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelCreate(AOTInductorModelHandle*,
+                                                          AOTInductorConstantMapHandle) {
   return unsupported("AOTInductorModelCreate", kUseContainer);
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelCreateV2(AOTInductorModelHandle*,
-                                                            const AOTInductorConstantMapEntry*, size_t) {
+                                                            const AOTInductorConstantMapEntry*,
+                                                            size_t) {
   return unsupported("AOTInductorModelCreateV2", kUseContainer);
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelRun(AOTInductorModelHandle, AtenTensorHandle*, AtenTensorHandle*) {
+AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelRun(AOTInductorModelHandle, AtenTensorHandle*,
+                                                       AtenTensorHandle*) {
   return unsupported("AOTInductorModelRun", kUseContainer);
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelUpdateConstantsMap(AOTInductorModelHandle,
-                                                                      AOTInductorConstantMapHandle) {
+AOTC_MODEL_EXPORT AOTIRuntimeError
+AOTInductorModelUpdateConstantsMap(AOTInductorModelHandle, AOTInductorConstantMapHandle) {
   return unsupported("AOTInductorModelUpdateConstantsMap", kUseContainer);
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelUpdateConstantsMapV2(AOTInductorModelHandle,
-                                                                        const AOTInductorConstantMapEntry*, int32_t) {
+AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelUpdateConstantsMapV2(
+    AOTInductorModelHandle, const AOTInductorConstantMapEntry*, int32_t) {
   return unsupported("AOTInductorModelUpdateConstantsMapV2", kUseContainer);
 }
 
@@ -407,9 +431,8 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelGetNumOutputs(AOTInductorMode
   return unsupported("AOTInductorModelGetNumOutputs", kUseContainer);
 }
 
-AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelRunMinimalArrayrefInterfaceV2(AOTInductorModelHandle, int32_t,
-                                                                                 const AOTInductorArrayRefTensor*,
-                                                                                 int32_t,
-                                                                                 AOTInductorArrayRefTensor*) {
+AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelRunMinimalArrayrefInterfaceV2(
+    AOTInductorModelHandle, int32_t, const AOTInductorArrayRefTensor*, int32_t,
+    AOTInductorArrayRefTensor*) {
   return unsupported("AOTInductorModelRunMinimalArrayrefInterfaceV2", kUseContainer);
 }

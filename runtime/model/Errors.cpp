@@ -20,12 +20,20 @@ void set_last_error(const char* message) {
   if (g_print_errors.load(std::memory_order_relaxed)) std::fprintf(stderr, "Error: %s\n", message);
 }
 
-void clear_last_error() { t_last_error[0] = '\0'; }
+void clear_last_error() {
+  t_last_error[0] = '\0';
+}
 
-const char* last_error() { return t_last_error; }
+const char* last_error() {
+  return t_last_error;
+}
 
-void set_print_errors(bool print) { g_print_errors.store(print, std::memory_order_relaxed); }
+void set_print_errors(bool print) {
+  g_print_errors.store(print, std::memory_order_relaxed);
+}
 
-bool print_errors() { return g_print_errors.load(std::memory_order_relaxed); }
+bool print_errors() {
+  return g_print_errors.load(std::memory_order_relaxed);
+}
 
 }  // namespace aotc_model::rt

@@ -28,7 +28,9 @@ class ModelError : public std::runtime_error {
 };
 
 /// Throws a ModelError with AOTI_RUNTIME_FAILURE.
-[[noreturn]] inline void fail(const std::string& message) { throw ModelError(AOTI_RUNTIME_FAILURE, message); }
+[[noreturn]] inline void fail(const std::string& message) {
+  throw ModelError(AOTI_RUNTIME_FAILURE, message);
+}
 
 /// Throws a ModelError with AOTC_MODEL_ERROR_INVALID_INPUT (the inputs were refused).
 [[noreturn]] inline void refuse(const std::string& message) {

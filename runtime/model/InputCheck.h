@@ -37,7 +37,8 @@ std::string validate_spec(const ModelSpec& spec);
 
 /// The sizes of output `index` for solved symbols, into `sizes` (its rank
 /// entries). Returns "" on success, else why not (a negative size).
-std::string output_sizes(const ModelSpec& spec, size_t index, const int64_t* symbols, int64_t* sizes);
+std::string output_sizes(const ModelSpec& spec, size_t index, const int64_t* symbols,
+                         int64_t* sizes);
 
 /// "float32" for a c10 dtype code; null if aotc does not know the code.
 const char* dtype_name(int32_t dtype);

@@ -24,8 +24,9 @@ MappedWeights::MappedWeights(const std::string& path, uint64_t expected_size) {
   }
   if (static_cast<uint64_t>(st.st_size) != expected_size) {
     ::close(fd);
-    fail("the model's weights " + path + " are " + std::to_string(st.st_size) + " bytes, but the model expects " +
-         std::to_string(expected_size) + " (the package is damaged, or mixes files of two compiles)");
+    fail("the model's weights " + path + " are " + std::to_string(st.st_size) +
+         " bytes, but the model expects " + std::to_string(expected_size) +
+         " (the package is damaged, or mixes files of two compiles)");
   }
   if (expected_size > 0) {
     void* p = ::mmap(nullptr, expected_size, PROT_READ, MAP_PRIVATE, fd, 0);

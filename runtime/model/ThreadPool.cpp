@@ -70,7 +70,8 @@ class ThreadPool {
       std::lock_guard<std::mutex> lock(mu_);
       queue_.push_back(&job);
     }
-    const int64_t helpers = std::min<int64_t>(job.num_chunks - 1, static_cast<int64_t>(workers_.size()));
+    const int64_t helpers =
+        std::min<int64_t>(job.num_chunks - 1, static_cast<int64_t>(workers_.size()));
     for (int64_t i = 0; i < helpers; ++i) cv_.notify_one();
     job.work();
     {

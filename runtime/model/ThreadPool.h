@@ -28,7 +28,8 @@ int32_t thread_pool_size();
 /// The implementation of RunContext::parallel_for: runs fn over [0, n) in
 /// chunks of at least `grain`, on the pool and the calling thread. Runs
 /// serially when there is no pool or the range is one chunk.
-void parallel_for(int64_t n, int64_t grain, void (*fn)(int64_t begin, int64_t end, void* arg), void* arg);
+void parallel_for(int64_t n, int64_t grain, void (*fn)(int64_t begin, int64_t end, void* arg),
+                  void* arg);
 
 /// The thread count the pool would use: AOTC_NUM_THREADS if set to a positive
 /// integer, else the CPUs in this process's affinity mask.

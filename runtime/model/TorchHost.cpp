@@ -14,7 +14,8 @@
 //       int32_t device_index, AtenTensorHandle* ret);
 //   AOTITorchError aoti_torch_delete_tensor_object(AtenTensorHandle);
 //   AOTITorchError aoti_torch_new_tensor_handle(AtenTensorHandle, AtenTensorHandle*);
-//   AOTITorchError aoti_torch_get_current_cuda_stream(int32_t device_index, void** ret_stream);  // USE_CUDA
+//   AOTITorchError aoti_torch_get_current_cuda_stream(int32_t device_index, void** ret_stream);  //
+//   USE_CUDA
 // and the code getters int32_t aoti_torch_dtype_float32() etc., used here to
 // confirm that the c10 codes the model was compiled with still hold.
 #include "TorchHost.h"
@@ -63,18 +64,21 @@ std::string fill_host_from_torch(AotcHostApi* host, bool need_cuda) {
   resolve(cpu, "aoti_torch_empty_strided", &host->empty_strided, &missing);
   resolve(cpu, "aoti_torch_delete_tensor_object", &host->delete_tensor_object, &missing);
   resolve(cpu, "aoti_torch_new_tensor_handle", &host->new_tensor_handle, &missing);
-  if (need_cuda) resolve(cuda, "aoti_torch_get_current_cuda_stream", &host->get_current_cuda_stream, &missing);
+  if (need_cuda)
+    resolve(cuda, "aoti_torch_get_current_cuda_stream", &host->get_current_cuda_stream, &missing);
 
   if (cpu == nullptr && host->empty_strided == nullptr) {
     return "no host for the model in this process: PyTorch (libtorch_cpu.so) is not loaded and no "
            "aoti_torch_* functions are visible. Load this package with PyTorch "
-           "(torch._inductor.aoti_load_package) or with the aotc runtime (aotc::Model::load, `aotc run`), "
+           "(torch._inductor.aoti_load_package) or with the aotc runtime (aotc::Model::load, `aotc "
+           "run`), "
            "which calls AotcModelContainerCreateWithHost";
   }
   if (!missing.empty()) {
     return "PyTorch is loaded but lacks the C shim functions " + missing +
-           (need_cuda && cuda == nullptr ? " (libtorch_cuda.so is not loaded: is this a CUDA build of PyTorch?)"
-                                         : "") +
+           (need_cuda && cuda == nullptr
+                ? " (libtorch_cuda.so is not loaded: is this a CUDA build of PyTorch?)"
+                : "") +
            "; this PyTorch is too old or too new for aotc";
   }
 
@@ -84,15 +88,20 @@ std::string fill_host_from_torch(AotcHostApi* host, bool need_cuda) {
     int32_t expected;
   };
   const CodeCheck checks[] = {
-      {"aoti_torch_dtype_float32", AOTC_C10_FLOAT32}, {"aoti_torch_dtype_bfloat16", AOTC_C10_BFLOAT16},
-      {"aoti_torch_dtype_int64", AOTC_C10_INT64},     {"aoti_torch_dtype_bool", AOTC_C10_BOOL},
-      {"aoti_torch_device_type_cpu", AOTC_DEVICE_CPU}, {"aoti_torch_device_type_cuda", AOTC_DEVICE_CUDA},
+      {"aoti_torch_dtype_float32", AOTC_C10_FLOAT32},
+      {"aoti_torch_dtype_bfloat16", AOTC_C10_BFLOAT16},
+      {"aoti_torch_dtype_int64", AOTC_C10_INT64},
+      {"aoti_torch_dtype_bool", AOTC_C10_BOOL},
+      {"aoti_torch_device_type_cpu", AOTC_DEVICE_CPU},
+      {"aoti_torch_device_type_cuda", AOTC_DEVICE_CUDA},
   };
   for (const CodeCheck& c : checks) {
     auto getter = reinterpret_cast<int32_t (*)()>(find(cpu, c.getter));
     if (getter != nullptr && getter() != c.expected) {
-      return std::string("this PyTorch numbers its types differently from what aotc compiled for: ") + c.getter +
-             "() is " + std::to_string(getter()) + ", expected " + std::to_string(c.expected);
+      return std::string(
+                 "this PyTorch numbers its types differently from what aotc compiled for: ") +
+             c.getter + "() is " + std::to_string(getter()) + ", expected " +
+             std::to_string(c.expected);
     }
   }
   return "";
@@ -101,7 +110,8 @@ std::string fill_host_from_torch(AotcHostApi* host, bool need_cuda) {
 std::string library_directory() {
   Dl_info info{};
   // Any function of this library will do; this one is the generated code's.
-  if (dladdr(reinterpret_cast<void*>(&aotc_generated_model_spec), &info) == 0 || info.dli_fname == nullptr) {
+  if (dladdr(reinterpret_cast<void*>(&aotc_generated_model_spec), &info) == 0 ||
+      info.dli_fname == nullptr) {
     return "";
   }
   const std::string path = info.dli_fname;

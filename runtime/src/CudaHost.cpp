@@ -30,7 +30,8 @@ void checked(F&& f) {
 CUcontext context(int32_t index) {
   check_device(index);
   std::lock_guard<std::mutex> lock(g_mu);
-  if (g_contexts.size() <= static_cast<size_t>(index)) g_contexts.resize(static_cast<size_t>(index) + 1, nullptr);
+  if (g_contexts.size() <= static_cast<size_t>(index))
+    g_contexts.resize(static_cast<size_t>(index) + 1, nullptr);
   if (g_contexts[index] == nullptr) {
     checked([&] {
       CUdevice dev = 0;
@@ -58,7 +59,8 @@ int32_t current_device() {
   if (!available(&why)) fail(AOTC_ERROR_UNSUPPORTED, why);
   CUcontext ctx = nullptr;
   CUdevice dev = 0;
-  if (driver().cuCtxGetCurrent(&ctx) == CUDA_SUCCESS && ctx != nullptr && driver().cuCtxGetDevice(&dev) == CUDA_SUCCESS) {
+  if (driver().cuCtxGetCurrent(&ctx) == CUDA_SUCCESS && ctx != nullptr &&
+      driver().cuCtxGetDevice(&dev) == CUDA_SUCCESS) {
     return static_cast<int32_t>(dev);
   }
   return 0;
@@ -70,8 +72,9 @@ void check_device(int32_t index) {
   int count = 0;
   checked([&] { AOTC_CU_CHECK(cuDeviceGetCount(&count)); });
   if (index < 0 || index >= count) {
-    fail(AOTC_ERROR_INVALID_ARGUMENT, "there is no device cuda:" + std::to_string(index) + "; this machine has " +
-                                          std::to_string(count) + " CUDA device" + (count == 1 ? "" : "s"));
+    fail(AOTC_ERROR_INVALID_ARGUMENT, "there is no device cuda:" + std::to_string(index) +
+                                          "; this machine has " + std::to_string(count) +
+                                          " CUDA device" + (count == 1 ? "" : "s"));
   }
 }
 
@@ -101,7 +104,8 @@ void* alloc(size_t bytes, void* stream, bool* async) {
     return reinterpret_cast<void*>(p);
   }
   if (r == CUDA_ERROR_OUT_OF_MEMORY) {
-    fail(AOTC_ERROR_OUT_OF_MEMORY, "out of CUDA memory allocating " + std::to_string(bytes) + " bytes");
+    fail(AOTC_ERROR_OUT_OF_MEMORY,
+         "out of CUDA memory allocating " + std::to_string(bytes) + " bytes");
   }
   checked([&] { AOTC_CU_CHECK(cuMemAlloc(&p, bytes)); });  // no memory pools on this device
   *async = false;
@@ -124,21 +128,24 @@ void free(void* ptr, int32_t device_index, void* stream, bool async) noexcept {
 void copy_to_device(void* dst, const void* src, size_t bytes, void* stream) {
   if (bytes == 0) return;
   checked([&] {
-    AOTC_CU_CHECK(cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(dst), src, bytes, static_cast<CUstream>(stream)));
+    AOTC_CU_CHECK(cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(dst), src, bytes,
+                                    static_cast<CUstream>(stream)));
   });
 }
 
 void copy_to_host(void* dst, const void* src, size_t bytes, void* stream) {
   if (bytes == 0) return;
   checked([&] {
-    AOTC_CU_CHECK(cuMemcpyDtoHAsync(dst, reinterpret_cast<CUdeviceptr>(src), bytes, static_cast<CUstream>(stream)));
+    AOTC_CU_CHECK(cuMemcpyDtoHAsync(dst, reinterpret_cast<CUdeviceptr>(src), bytes,
+                                    static_cast<CUstream>(stream)));
   });
 }
 
 void copy_device_to_device(void* dst, const void* src, size_t bytes, void* stream) {
   if (bytes == 0) return;
   checked([&] {
-    AOTC_CU_CHECK(cuMemcpyDtoDAsync(reinterpret_cast<CUdeviceptr>(dst), reinterpret_cast<CUdeviceptr>(src), bytes,
+    AOTC_CU_CHECK(cuMemcpyDtoDAsync(reinterpret_cast<CUdeviceptr>(dst),
+                                    reinterpret_cast<CUdeviceptr>(src), bytes,
                                     static_cast<CUstream>(stream)));
   });
 }

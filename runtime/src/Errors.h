@@ -17,14 +17,17 @@ namespace aotc::rt {
 
 class Failure : public std::runtime_error {
  public:
-  Failure(aotc_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  Failure(aotc_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
   aotc_status status() const { return status_; }
 
  private:
   aotc_status status_;
 };
 
-[[noreturn]] inline void fail(aotc_status status, const std::string& message) { throw Failure(status, message); }
+[[noreturn]] inline void fail(aotc_status status, const std::string& message) {
+  throw Failure(status, message);
+}
 
 void set_last_error(std::string message);
 void clear_last_error();

@@ -17,8 +17,12 @@ constexpr size_t kHostAlignment = 64;
 thread_local void* t_run_stream = nullptr;
 thread_local std::string t_host_error;
 
-aotc_tensor* as_tensor(AtenTensorHandle h) { return reinterpret_cast<aotc_tensor*>(h); }
-AtenTensorHandle as_handle(aotc_tensor* t) { return reinterpret_cast<AtenTensorHandle>(t); }
+aotc_tensor* as_tensor(AtenTensorHandle h) {
+  return reinterpret_cast<aotc_tensor*>(h);
+}
+AtenTensorHandle as_handle(aotc_tensor* t) {
+  return reinterpret_cast<AtenTensorHandle>(t);
+}
 
 std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& sizes) {
   std::vector<int64_t> strides(sizes.size());
@@ -83,14 +87,15 @@ AOTITorchError h_get_device_index(AtenTensorHandle t, int32_t* ret) {
   *ret = as_tensor(t)->device_index;
   return 0;
 }
-AOTITorchError h_empty_strided(int64_t ndim, const int64_t* sizes, const int64_t* strides, int32_t dtype,
-                               int32_t device_type, int32_t device_index, AtenTensorHandle* ret) {
+AOTITorchError h_empty_strided(int64_t ndim, const int64_t* sizes, const int64_t* strides,
+                               int32_t dtype, int32_t device_type, int32_t device_index,
+                               AtenTensorHandle* ret) {
   return host_call([&] {
     std::vector<int64_t> s(sizes, sizes + ndim);
     std::vector<int64_t> st;
     if (strides != nullptr) st.assign(strides, strides + ndim);
-    *ret = as_handle(tensor_empty(dtype, s, strides != nullptr ? &st : nullptr, device_type, device_index,
-                                  t_run_stream));
+    *ret = as_handle(tensor_empty(dtype, s, strides != nullptr ? &st : nullptr, device_type,
+                                  device_index, t_run_stream));
   });
 }
 AOTITorchError h_delete_tensor_object(AtenTensorHandle t) {
@@ -140,8 +145,9 @@ void check_device(int32_t device_type, int32_t device_index) {
   cuda_host::check_device(device_index);
 }
 
-aotc_tensor* tensor_empty(int32_t dtype, const std::vector<int64_t>& sizes, const std::vector<int64_t>* strides,
-                          int32_t device_type, int32_t device_index, void* stream) {
+aotc_tensor* tensor_empty(int32_t dtype, const std::vector<int64_t>& sizes,
+                          const std::vector<int64_t>* strides, int32_t device_type,
+                          int32_t device_index, void* stream) {
   check_dtype(dtype);
   for (int64_t s : sizes) {
     if (s < 0) fail(AOTC_ERROR_INVALID_ARGUMENT, "negative size " + std::to_string(s));
@@ -152,11 +158,15 @@ aotc_tensor* tensor_empty(int32_t dtype, const std::vector<int64_t>& sizes, cons
   t->device_index = device_type == AOTC_DEVICE_TYPE_CPU ? 0 : device_index;
   t->sizes = sizes;
   t->strides = strides != nullptr ? *strides : contiguous_strides(sizes);
-  const size_t bytes = static_cast<size_t>(storage_elements(t->sizes, t->strides)) * aotc_dtype_size(dtype);
+  const size_t bytes =
+      static_cast<size_t>(storage_elements(t->sizes, t->strides)) * aotc_dtype_size(dtype);
   if (device_type == AOTC_DEVICE_TYPE_CPU) {
-    const size_t rounded = (std::max<size_t>(bytes, 1) + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
+    const size_t rounded =
+        (std::max<size_t>(bytes, 1) + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
     t->data = std::aligned_alloc(kHostAlignment, rounded);
-    if (t->data == nullptr) fail(AOTC_ERROR_OUT_OF_MEMORY, "out of memory allocating " + std::to_string(bytes) + " bytes");
+    if (t->data == nullptr)
+      fail(AOTC_ERROR_OUT_OF_MEMORY,
+           "out of memory allocating " + std::to_string(bytes) + " bytes");
     t->memory = aotc_tensor::Memory::kHost;
   } else {
     check_device(device_type, device_index);
@@ -169,7 +179,8 @@ aotc_tensor* tensor_empty(int32_t dtype, const std::vector<int64_t>& sizes, cons
 }
 
 aotc_tensor* tensor_wrap(void* data, int32_t dtype, const std::vector<int64_t>& sizes,
-                         const std::vector<int64_t>* strides, int32_t device_type, int32_t device_index) {
+                         const std::vector<int64_t>* strides, int32_t device_type,
+                         int32_t device_index) {
   check_dtype(dtype);
   if (device_type != AOTC_DEVICE_TYPE_CPU && device_type != AOTC_DEVICE_TYPE_CUDA) {
     fail(AOTC_ERROR_INVALID_ARGUMENT, "unsupported device type " + std::to_string(device_type));
@@ -188,7 +199,8 @@ aotc_tensor* tensor_wrap(void* data, int32_t dtype, const std::vector<int64_t>& 
   t->sizes = sizes;
   t->strides = strides != nullptr ? *strides : contiguous_strides(sizes);
   storage_elements(t->sizes, t->strides);  // rejects negative strides
-  if (data == nullptr && numel(*t) > 0) fail(AOTC_ERROR_INVALID_ARGUMENT, "a non-empty tensor needs data");
+  if (data == nullptr && numel(*t) > 0)
+    fail(AOTC_ERROR_INVALID_ARGUMENT, "a non-empty tensor needs data");
   t->memory = aotc_tensor::Memory::kWrapped;
   return t.release();
 }
@@ -201,9 +213,14 @@ aotc_tensor* tensor_retain(aotc_tensor* t) noexcept {
 void tensor_release(aotc_tensor* t) noexcept {
   if (t == nullptr || t->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   switch (t->memory) {
-    case aotc_tensor::Memory::kHost: std::free(t->data); break;
-    case aotc_tensor::Memory::kCuda: cuda_host::free(t->data, t->device_index, t->stream, t->async_free); break;
-    case aotc_tensor::Memory::kWrapped: break;
+    case aotc_tensor::Memory::kHost:
+      std::free(t->data);
+      break;
+    case aotc_tensor::Memory::kCuda:
+      cuda_host::free(t->data, t->device_index, t->stream, t->async_free);
+      break;
+    case aotc_tensor::Memory::kWrapped:
+      break;
   }
   delete t;
 }
@@ -224,7 +241,8 @@ bool is_contiguous(const aotc_tensor& t) {
   return true;
 }
 
-aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t device_index, void* stream) {
+aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t device_index,
+                         void* stream) {
   const size_t elem = aotc_dtype_size(src.dtype);
   const size_t bytes = static_cast<size_t>(numel(src)) * elem;
   aotc_tensor* dst = tensor_empty(src.dtype, src.sizes, nullptr, device_type, device_index, stream);
@@ -232,7 +250,8 @@ aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t de
     const bool src_cpu = src.device_type == AOTC_DEVICE_TYPE_CPU;
     const bool dst_cpu = device_type == AOTC_DEVICE_TYPE_CPU;
     if (!is_contiguous(src)) {
-      if (!src_cpu) fail(AOTC_ERROR_UNSUPPORTED, "copying a non-contiguous CUDA tensor is not supported");
+      if (!src_cpu)
+        fail(AOTC_ERROR_UNSUPPORTED, "copying a non-contiguous CUDA tensor is not supported");
       // Gather a strided host tensor, then copy the dense result.
       std::vector<char> dense(bytes);
       const size_t rank = src.sizes.size();
@@ -241,7 +260,8 @@ aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t de
       for (int64_t i = 0; i < n; ++i) {
         int64_t offset = 0;
         for (size_t d = 0; d < rank; ++d) offset += index[d] * src.strides[d];
-        std::memcpy(dense.data() + i * elem, static_cast<const char*>(src.data) + offset * elem, elem);
+        std::memcpy(dense.data() + i * elem, static_cast<const char*>(src.data) + offset * elem,
+                    elem);
         for (size_t d = rank; d-- > 0;) {
           if (++index[d] < src.sizes[d]) break;
           index[d] = 0;
@@ -273,10 +293,16 @@ aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t de
   return dst;
 }
 
-const AotcHostApi& host_api() { return kHostApi; }
+const AotcHostApi& host_api() {
+  return kHostApi;
+}
 
-RunStreamScope::RunStreamScope(void* stream) : previous_(t_run_stream) { t_run_stream = stream; }
-RunStreamScope::~RunStreamScope() { t_run_stream = previous_; }
+RunStreamScope::RunStreamScope(void* stream) : previous_(t_run_stream) {
+  t_run_stream = stream;
+}
+RunStreamScope::~RunStreamScope() {
+  t_run_stream = previous_;
+}
 
 std::string take_host_error() {
   std::string e;

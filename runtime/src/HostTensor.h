@@ -30,19 +30,21 @@ struct aotc_tensor {
   std::vector<int64_t> sizes;
   std::vector<int64_t> strides;
   Memory memory = Memory::kWrapped;
-  void* stream = nullptr;    // kCuda: the stream it was allocated on
-  bool async_free = false;   // kCuda: allocated with cuMemAllocAsync
+  void* stream = nullptr;   // kCuda: the stream it was allocated on
+  bool async_free = false;  // kCuda: allocated with cuMemAllocAsync
 };
 
 namespace aotc::rt {
 
 /// A new contiguous tensor (or with the given strides); throws Failure.
 /// CUDA memory is allocated on `stream`.
-aotc_tensor* tensor_empty(int32_t dtype, const std::vector<int64_t>& sizes, const std::vector<int64_t>* strides,
-                          int32_t device_type, int32_t device_index, void* stream);
+aotc_tensor* tensor_empty(int32_t dtype, const std::vector<int64_t>& sizes,
+                          const std::vector<int64_t>* strides, int32_t device_type,
+                          int32_t device_index, void* stream);
 /// A tensor over user memory; throws Failure on bad arguments.
 aotc_tensor* tensor_wrap(void* data, int32_t dtype, const std::vector<int64_t>& sizes,
-                         const std::vector<int64_t>* strides, int32_t device_type, int32_t device_index);
+                         const std::vector<int64_t>* strides, int32_t device_type,
+                         int32_t device_index);
 aotc_tensor* tensor_retain(aotc_tensor* t) noexcept;
 void tensor_release(aotc_tensor* t) noexcept;
 
@@ -51,7 +53,8 @@ bool is_contiguous(const aotc_tensor& t);
 
 /// A contiguous copy on the given device, enqueued on `stream` for CUDA (the
 /// caller synchronises when it needs the data). Throws Failure.
-aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t device_index, void* stream);
+aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t device_index,
+                         void* stream);
 
 /// Checks a dtype code and a device, throwing INVALID_ARGUMENT.
 void check_dtype(int32_t dtype);

@@ -27,7 +27,8 @@ Device parse_device(const std::string& s) {
       s.find_first_not_of("0123456789", 5) == std::string::npos) {
     return {AOTC_DEVICE_TYPE_CUDA, std::atoi(s.c_str() + 5)};
   }
-  fail(AOTC_ERROR_INVALID_ARGUMENT, "unknown device '" + s + "': use \"cpu\", \"cuda\" or \"cuda:N\"");
+  fail(AOTC_ERROR_INVALID_ARGUMENT,
+       "unknown device '" + s + "': use \"cpu\", \"cuda\" or \"cuda:N\"");
 }
 
 // Owns run-local tensor references.
@@ -49,7 +50,8 @@ aotc_model::aotc_model(const std::string& path, const aotc_load_options& options
 
   // Which device, and can this machine run it?
   if (decl_->target != "cpu" && decl_->target != "cuda") {
-    fail(AOTC_ERROR_UNSUPPORTED, what + " targets '" + decl_->target + "', which this runtime cannot run");
+    fail(AOTC_ERROR_UNSUPPORTED,
+         what + " targets '" + decl_->target + "', which this runtime cannot run");
   }
   const std::string requested = options.device != nullptr ? options.device : decl_->target;
   Device device = parse_device(requested);
@@ -58,7 +60,8 @@ aotc_model::aotc_model(const std::string& path, const aotc_load_options& options
   }
   if (device.type == AOTC_DEVICE_TYPE_CUDA) {
     if (decl_->target != "cuda") {
-      fail(AOTC_ERROR_INVALID_ARGUMENT, what + " was compiled for cpu; it cannot run on " + requested);
+      fail(AOTC_ERROR_INVALID_ARGUMENT,
+           what + " was compiled for cpu; it cannot run on " + requested);
     }
     std::string why;
     if (!cuda_host::available(&why)) {
@@ -69,28 +72,32 @@ aotc_model::aotc_model(const std::string& path, const aotc_load_options& options
   }
   device_type_ = device.type;
   device_index_ = device.index;
-  device_str_ = device.type == AOTC_DEVICE_TYPE_CPU ? "cpu" : "cuda:" + std::to_string(device.index);
+  device_str_ =
+      device.type == AOTC_DEVICE_TYPE_CPU ? "cpu" : "cuda:" + std::to_string(device.index);
 
   // The library: check it is the one the manifest describes, then load it.
   const std::string_view lib = package_->model_file(*decl_, decl_->library);
   const std::string lib_hash = aotc::sha256::hex(lib.data(), lib.size());
   if (lib_hash != decl_->library.sha256) {
-    fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path + ": the model library " + decl_->library.name +
-                                         " is corrupt (its sha256 is " + lib_hash + ", the manifest says " +
-                                         decl_->library.sha256 + ")");
+    fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path + ": the model library " +
+                                         decl_->library.name + " is corrupt (its sha256 is " +
+                                         lib_hash + ", the manifest says " + decl_->library.sha256 +
+                                         ")");
   }
   weights_.struct_size = sizeof(weights_);
   weights_.abi_version = AOTC_MODEL_ABI_VERSION;
   if (decl_->weights) {
     const std::string_view w = package_->model_file(*decl_, *decl_->weights);
     if (reinterpret_cast<uintptr_t>(w.data()) % 64 != 0) {
-      fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path + ": the weights " + decl_->weights->name +
-                                           " are not 64-byte aligned in the file (was it rewritten by another zip tool?)");
+      fail(AOTC_ERROR_INVALID_PACKAGE,
+           "package " + path + ": the weights " + decl_->weights->name +
+               " are not 64-byte aligned in the file (was it rewritten by another zip tool?)");
     }
     if (options.flags & AOTC_LOAD_VERIFY_WEIGHTS) {
       const std::string h = aotc::sha256::hex(w.data(), w.size());
       if (h != decl_->weights->sha256) {
-        fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path + ": the weights " + decl_->weights->name +
+        fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path + ": the weights " +
+                                             decl_->weights->name +
                                              " are corrupt (sha256 mismatch)");
       }
     }
@@ -99,13 +106,15 @@ aotc_model::aotc_model(const std::string& path, const aotc_load_options& options
   }
   library_ = std::make_unique<ModelLibrary>(lib, decl_->library.name);
 
-  const uint32_t concurrency = options.max_concurrency != 0 ? options.max_concurrency : kDefaultConcurrency;
+  const uint32_t concurrency =
+      options.max_concurrency != 0 ? options.max_concurrency : kDefaultConcurrency;
   AOTIRuntimeError rc = 0;
   {
     std::unique_ptr<cuda_host::Guard> guard;
-    if (device_type_ == AOTC_DEVICE_TYPE_CUDA) guard = std::make_unique<cuda_host::Guard>(device_index_);
-    rc = library_->api().create_with_host(&container_, concurrency, device_str_.c_str(), nullptr, &host_api(),
-                                          decl_->weights ? &weights_ : nullptr);
+    if (device_type_ == AOTC_DEVICE_TYPE_CUDA)
+      guard = std::make_unique<cuda_host::Guard>(device_index_);
+    rc = library_->api().create_with_host(&container_, concurrency, device_str_.c_str(), nullptr,
+                                          &host_api(), decl_->weights ? &weights_ : nullptr);
   }
   if (rc != 0) {
     fail(AOTC_ERROR_RUNTIME, what + " failed to load: " + library_->last_error());
@@ -119,10 +128,11 @@ aotc_model::aotc_model(const std::string& path, const aotc_load_options& options
   if (n_in != decl_->inputs.size() || n_out != decl_->outputs.size()) {
     library_->api().container_delete(container_);
     container_ = nullptr;
-    fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path + ": the manifest lists " + std::to_string(decl_->inputs.size()) +
-                                         " inputs and " + std::to_string(decl_->outputs.size()) +
-                                         " outputs, the model library has " + std::to_string(n_in) + " and " +
-                                         std::to_string(n_out));
+    fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path + ": the manifest lists " +
+                                         std::to_string(decl_->inputs.size()) + " inputs and " +
+                                         std::to_string(decl_->outputs.size()) +
+                                         " outputs, the model library has " + std::to_string(n_in) +
+                                         " and " + std::to_string(n_out));
   }
   for (const TensorDecl& t : decl_->inputs) {
     input_shapes_.emplace_back();
@@ -138,24 +148,29 @@ aotc_model::~aotc_model() {
   if (container_ != nullptr) {
     std::unique_ptr<aotc::rt::cuda_host::Guard> guard;
     try {
-      if (device_type_ == AOTC_DEVICE_TYPE_CUDA) guard = std::make_unique<aotc::rt::cuda_host::Guard>(device_index_);
+      if (device_type_ == AOTC_DEVICE_TYPE_CUDA)
+        guard = std::make_unique<aotc::rt::cuda_host::Guard>(device_index_);
     } catch (...) {
     }
     library_->api().container_delete(container_);
   }
 }
 
-void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor** outputs, size_t num_outputs,
-                     void* stream) {
+void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor** outputs,
+                     size_t num_outputs, void* stream) {
   using namespace aotc::rt;
-  if (inputs == nullptr && num_inputs > 0) fail(AOTC_ERROR_INVALID_ARGUMENT, "the inputs array is null");
-  if (outputs == nullptr && num_outputs > 0) fail(AOTC_ERROR_INVALID_ARGUMENT, "the outputs array is null");
+  if (inputs == nullptr && num_inputs > 0)
+    fail(AOTC_ERROR_INVALID_ARGUMENT, "the inputs array is null");
+  if (outputs == nullptr && num_outputs > 0)
+    fail(AOTC_ERROR_INVALID_ARGUMENT, "the outputs array is null");
   for (size_t i = 0; i < num_inputs; ++i) {
-    if (inputs[i] == nullptr) fail(AOTC_ERROR_INVALID_ARGUMENT, "input " + std::to_string(i) + " is null");
+    if (inputs[i] == nullptr)
+      fail(AOTC_ERROR_INVALID_ARGUMENT, "input " + std::to_string(i) + " is null");
   }
 
   std::unique_ptr<cuda_host::Guard> guard;
-  if (device_type_ == AOTC_DEVICE_TYPE_CUDA) guard = std::make_unique<cuda_host::Guard>(device_index_);
+  if (device_type_ == AOTC_DEVICE_TYPE_CUDA)
+    guard = std::make_unique<cuda_host::Guard>(device_index_);
   RunStreamScope stream_scope(stream);
 
   // The model reads tensors on its own device: bring the others over.
@@ -171,8 +186,9 @@ void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor*
   bool copied = false;
   for (size_t i = 0; i < num_inputs; ++i) {
     aotc_tensor* t = inputs[i];
-    const bool elsewhere = device_type_ == AOTC_DEVICE_TYPE_CUDA ? t->device_type == AOTC_DEVICE_TYPE_CPU
-                                                                  : t->device_type == AOTC_DEVICE_TYPE_CUDA;
+    const bool elsewhere = device_type_ == AOTC_DEVICE_TYPE_CUDA
+                               ? t->device_type == AOTC_DEVICE_TYPE_CPU
+                               : t->device_type == AOTC_DEVICE_TYPE_CUDA;
     if (elsewhere) {
       handles.refs.push_back(tensor_copy(*t, device_type_, device_index_, stream));
       copied = true;
@@ -180,26 +196,31 @@ void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor*
       handles.refs.push_back(tensor_retain(t));
     }
   }
-  if (copied && device_type_ == AOTC_DEVICE_TYPE_CPU) cuda_host::synchronize(stream);  // device-to-host done
+  if (copied && device_type_ == AOTC_DEVICE_TYPE_CPU)
+    cuda_host::synchronize(stream);  // device-to-host done
 
   std::vector<AtenTensorHandle> in(num_inputs);
-  for (size_t i = 0; i < num_inputs; ++i) in[i] = reinterpret_cast<AtenTensorHandle>(handles.refs[i]);
+  for (size_t i = 0; i < num_inputs; ++i)
+    in[i] = reinterpret_cast<AtenTensorHandle>(handles.refs[i]);
   handles.refs.clear();  // the model owns them now, whatever happens
   std::vector<AtenTensorHandle> out(num_outputs, nullptr);
   take_host_error();
-  const AOTIRuntimeError rc = library_->api().run(container_, in.data(), num_inputs, out.data(), num_outputs,
-                                                  reinterpret_cast<AOTInductorStreamHandle>(stream), nullptr);
+  const AOTIRuntimeError rc =
+      library_->api().run(container_, in.data(), num_inputs, out.data(), num_outputs,
+                          reinterpret_cast<AOTInductorStreamHandle>(stream), nullptr);
   if (rc != 0) {
     std::string message = library_->last_error();
     if (std::string host = take_host_error(); !host.empty()) message += " (" + host + ")";
-    fail(rc == AOTC_MODEL_ERROR_INVALID_INPUT ? AOTC_ERROR_INVALID_INPUT : AOTC_ERROR_RUNTIME, message);
+    fail(rc == AOTC_MODEL_ERROR_INVALID_INPUT ? AOTC_ERROR_INVALID_INPUT : AOTC_ERROR_RUNTIME,
+         message);
   }
   TensorRefs results;
   for (AtenTensorHandle h : out) results.refs.push_back(reinterpret_cast<aotc_tensor*>(h));
 
   if (out_type != device_type_) {
     TensorRefs moved;
-    for (aotc_tensor* t : results.refs) moved.refs.push_back(tensor_copy(*t, out_type, out_index, stream));
+    for (aotc_tensor* t : results.refs)
+      moved.refs.push_back(tensor_copy(*t, out_type, out_index, stream));
     cuda_host::synchronize(stream);
     results.refs.swap(moved.refs);  // `moved` now releases the originals
   }

@@ -27,7 +27,8 @@ struct aotc_model {
   aotc_model& operator=(const aotc_model&) = delete;
 
   /// Runs; throws Failure (INVALID_INPUT when the model refused the inputs).
-  void run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor** outputs, size_t num_outputs, void* stream);
+  void run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor** outputs, size_t num_outputs,
+           void* stream);
 
   const aotc::rt::ModelDecl& decl() const { return *decl_; }
   const std::string& device_string() const { return device_str_; }

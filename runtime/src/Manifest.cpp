@@ -43,7 +43,8 @@ FileRef file_at(const json& files, const std::string& path, const char* key) {
   if (size < 0) malformed(p + ".size", "negative");
   r.size = static_cast<uint64_t>(size);
   r.sha256 = string_at(f, p, "sha256");
-  if (r.name.empty() || r.name.find('/') != std::string::npos) malformed(p + ".name", "not a plain file name");
+  if (r.name.empty() || r.name.find('/') != std::string::npos)
+    malformed(p + ".name", "not a plain file name");
   return r;
 }
 
@@ -83,9 +84,9 @@ int32_t dtype_from_name(std::string_view name) {
     const char* name;
     int32_t code;
   };
-  static const Entry kNames[] = {{"uint8", 0},   {"int8", 1},    {"int16", 2},   {"int32", 3},
-                                 {"int64", 4},   {"float16", 5}, {"float32", 6}, {"float64", 7},
-                                 {"bool", 11},   {"bfloat16", 15}};
+  static const Entry kNames[] = {{"uint8", 0}, {"int8", 1},     {"int16", 2},   {"int32", 3},
+                                 {"int64", 4}, {"float16", 5},  {"float32", 6}, {"float64", 7},
+                                 {"bool", 11}, {"bfloat16", 15}};
   for (const Entry& e : kNames) {
     if (name == e.name) return e.code;
   }
@@ -102,15 +103,17 @@ Manifest parse_manifest(std::string_view text) {
   Manifest m;
   const std::string format = string_at(doc, "$", "format");
   if (format != kManifestFormat) {
-    malformed("$.format", "expected \"" + std::string(kManifestFormat) + "\", got \"" + format + "\"");
+    malformed("$.format",
+              "expected \"" + std::string(kManifestFormat) + "\", got \"" + format + "\"");
   }
   m.format_version = int_at(doc, "$", "format_version");
   m.aotc_version = doc.contains("aotc_version") && doc["aotc_version"].is_string()
                        ? doc["aotc_version"].get<std::string>()
                        : "unknown";
   if (m.format_version > kManifestFormatVersion) {
-    fail(AOTC_ERROR_UNSUPPORTED, "the package has manifest format version " + std::to_string(m.format_version) +
-                                     " (written by aotc " + m.aotc_version + "), newer than the version " +
+    fail(AOTC_ERROR_UNSUPPORTED, "the package has manifest format version " +
+                                     std::to_string(m.format_version) + " (written by aotc " +
+                                     m.aotc_version + "), newer than the version " +
                                      std::to_string(kManifestFormatVersion) +
                                      " this runtime reads; use a newer aotc runtime");
   }

@@ -34,7 +34,8 @@ int temp_file_fd(std::string_view bytes, const std::string& name, std::string* p
   const char* dir = std::getenv("TMPDIR");
   std::string templ = std::string(dir != nullptr && *dir ? dir : "/tmp") + "/aotc-model-XXXXXX";
   const int fd = ::mkostemp(templ.data(), O_CLOEXEC);
-  if (fd < 0) fail(AOTC_ERROR_IO, "cannot create a temporary file for " + name + ": " + std::strerror(errno));
+  if (fd < 0)
+    fail(AOTC_ERROR_IO, "cannot create a temporary file for " + name + ": " + std::strerror(errno));
   try {
     write_all(fd, bytes, templ);
   } catch (...) {
@@ -49,29 +50,57 @@ int temp_file_fd(std::string_view bytes, const std::string& name, std::string* p
 }  // namespace
 
 ModelLibrary::ModelLibrary(std::string_view bytes, const std::string& name) {
-  std::string path;
-  std::string temp_path;  // unlinked once loaded
-  fd_ = ::memfd_create(("aotc:" + name).c_str(), MFD_CLOEXEC);
-  if (fd_ >= 0) {
-    try {
-      write_all(fd_, bytes, "the model library to memory");
-    } catch (...) {
+  // memfd first; an unlinked temporary file where there is no memfd, where
+  // /proc is not mounted (the memfd cannot be named), or when asked to
+  // (AOTC_NO_MEMFD=1: tools such as debuggers and profilers resolve a real
+  // path more readily).
+  const char* no_memfd = std::getenv("AOTC_NO_MEMFD");
+  const bool try_memfd = no_memfd == nullptr || std::string(no_memfd) != "1";
+  std::string why;
+  if (try_memfd) {
+    fd_ = ::memfd_create(("aotc:" + name).c_str(), MFD_CLOEXEC);
+    if (fd_ >= 0) {
+      try {
+        write_all(fd_, bytes, "the model library to memory");
+      } catch (...) {
+        ::close(fd_);
+        fd_ = -1;
+        throw;
+      }
+      path_ = "/proc/self/fd/" + std::to_string(fd_);
+      // glibc finds loaded objects by name before it opens anything: if an
+      // object of this name is still loaded (a library that could not be
+      // unloaded, see unload()), this name is taken; use a temporary file.
+      if (void* taken = ::dlopen(path_.c_str(), RTLD_LAZY | RTLD_NOLOAD)) {
+        ::dlclose(taken);
+        why = path_ + " names a library that is still loaded";
+      } else {
+        handle_ = ::dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
+      }
+      if (handle_ == nullptr && why.empty()) {
+        const char* e = ::dlerror();
+        why = e != nullptr ? e : "unknown error";
+        ::close(fd_);
+        fd_ = -1;
+      }
+    }
+  }
+  if (handle_ == nullptr) {
+    if (fd_ >= 0) ::close(fd_);
+    std::string temp_path;
+    fd_ = temp_file_fd(bytes, name, &temp_path);
+    path_ = temp_path;
+    handle_ = ::dlopen(temp_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle_ == nullptr) {
+      const char* e = ::dlerror();
+      why = e != nullptr ? e : "unknown error";
+    }
+    ::unlink(temp_path.c_str());  // the mapping stays; the name goes
+    if (handle_ == nullptr) {
       ::close(fd_);
       fd_ = -1;
-      throw;
+      fail(AOTC_ERROR_RUNTIME, "cannot load the model library " + name + ": " + why);
     }
-    path = "/proc/self/fd/" + std::to_string(fd_);
-  } else {
-    fd_ = temp_file_fd(bytes, name, &temp_path);
-    path = temp_path;
-  }
-  handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  const char* why = handle_ == nullptr ? ::dlerror() : nullptr;
-  if (!temp_path.empty()) ::unlink(temp_path.c_str());
-  if (handle_ == nullptr) {
-    ::close(fd_);
-    fd_ = -1;
-    fail(AOTC_ERROR_RUNTIME, "cannot load the model library " + name + ": " + (why != nullptr ? why : "unknown error"));
   }
 
   std::string missing;
@@ -88,25 +117,40 @@ ModelLibrary::ModelLibrary(std::string_view bytes, const std::string& name) {
   load(&api_.get_num_outputs, "AOTInductorModelContainerGetNumOutputs");
   if (!missing.empty()) {
     unload();
-    fail(AOTC_ERROR_INVALID_PACKAGE, "the model library " + name + " is not an aotc model library: it lacks " + missing);
+    fail(AOTC_ERROR_INVALID_PACKAGE,
+         "the model library " + name + " is not an aotc model library: it lacks " + missing);
   }
   const uint32_t version = api_.abi_version();
   if (version >> 16 != AOTC_MODEL_ABI_VERSION_MAJOR) {
     unload();
-    fail(AOTC_ERROR_UNSUPPORTED, "the model library " + name + " speaks model ABI " + std::to_string(version >> 16) +
-                                     "." + std::to_string(version & 0xffff) + ", this runtime speaks " +
-                                     std::to_string(AOTC_MODEL_ABI_VERSION_MAJOR) + "." +
-                                     std::to_string(AOTC_MODEL_ABI_VERSION_MINOR) +
-                                     "; use a runtime of the same major version as the compiler that made the package");
+    fail(AOTC_ERROR_UNSUPPORTED,
+         "the model library " + name + " speaks model ABI " + std::to_string(version >> 16) + "." +
+             std::to_string(version & 0xffff) + ", this runtime speaks " +
+             std::to_string(AOTC_MODEL_ABI_VERSION_MAJOR) + "." +
+             std::to_string(AOTC_MODEL_ABI_VERSION_MINOR) +
+             "; use a runtime of the same major version as the compiler that made the package");
   }
 }
 
-ModelLibrary::~ModelLibrary() { unload(); }
+ModelLibrary::~ModelLibrary() {
+  unload();
+}
 
 void ModelLibrary::unload() noexcept {
-  if (handle_ != nullptr) ::dlclose(handle_);
+  bool still_loaded = false;
+  if (handle_ != nullptr) {
+    ::dlclose(handle_);
+    // A library with STB_GNU_UNIQUE symbols (most C++ code that was not
+    // linked like an aotc model library) is never unloaded. It keeps its name,
+    // /proc/self/fd/N: keep descriptor N open for good, so that N never names
+    // another library.
+    if (void* again = ::dlopen(path_.c_str(), RTLD_LAZY | RTLD_NOLOAD)) {
+      ::dlclose(again);
+      still_loaded = true;
+    }
+  }
   handle_ = nullptr;
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0 && !still_loaded) ::close(fd_);
   fd_ = -1;
 }
 

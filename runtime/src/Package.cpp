@@ -30,30 +30,34 @@ std::shared_ptr<const Package> Package::open(const std::string& path) {
     const std::string& first = entries.front().name;
     const size_t slash = first.find('/');
     if (slash == std::string::npos || slash == 0) {
-      fail(AOTC_ERROR_INVALID_PACKAGE, "its entries are not under one root folder (first entry '" + first + "')");
+      fail(AOTC_ERROR_INVALID_PACKAGE,
+           "its entries are not under one root folder (first entry '" + first + "')");
     }
     p->root_ = first.substr(0, slash);
 
     auto record = [&](const std::string& name) -> std::string_view {
       const ZipEntry* e = p->zip_->find(p->root_ + "/" + name);
       if (e == nullptr) {
-        fail(AOTC_ERROR_INVALID_PACKAGE, "it has no " + p->root_ + "/" + name + ", so it is not a .pt2 package");
+        fail(AOTC_ERROR_INVALID_PACKAGE,
+             "it has no " + p->root_ + "/" + name + ", so it is not a .pt2 package");
       }
       return p->zip_->checked_data(*e);
     };
     const std::string_view format = trim_newline(record("archive_format"));
     if (format != "pt2") {
-      fail(AOTC_ERROR_INVALID_PACKAGE, "archive_format is '" + std::string(format) + "', expected 'pt2'");
+      fail(AOTC_ERROR_INVALID_PACKAGE,
+           "archive_format is '" + std::string(format) + "', expected 'pt2'");
     }
     const std::string_view version = trim_newline(record("archive_version"));
     if (version != "0") {
-      fail(AOTC_ERROR_UNSUPPORTED,
-           "archive_version is '" + std::string(version) + "'; this runtime reads version 0 archives");
+      fail(AOTC_ERROR_UNSUPPORTED, "archive_version is '" + std::string(version) +
+                                       "'; this runtime reads version 0 archives");
     }
     const ZipEntry* m = p->zip_->find(p->root_ + "/extra/aotc_manifest.json");
     if (m == nullptr) {
       fail(AOTC_ERROR_INVALID_PACKAGE,
-           "it has no extra/aotc_manifest.json, so it was not made by aotc (a package made by PyTorch's "
+           "it has no extra/aotc_manifest.json, so it was not made by aotc (a package made by "
+           "PyTorch's "
            "AOTInductor runs with PyTorch: torch._inductor.aoti_load_package)");
     }
     p->manifest_json_ = std::string(p->zip_->checked_data(*m));
@@ -80,7 +84,8 @@ std::string_view Package::model_file(const ModelDecl& model, const FileRef& f) c
   const std::string entry = root_ + "/data/aotinductor/" + model.name + "/" + f.name;
   const ZipEntry* e = zip_->find(entry);
   if (e == nullptr) {
-    fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path() + ": the manifest lists " + entry + ", which is missing");
+    fail(AOTC_ERROR_INVALID_PACKAGE,
+         "package " + path() + ": the manifest lists " + entry + ", which is missing");
   }
   std::string_view data;
   try {
@@ -89,7 +94,8 @@ std::string_view Package::model_file(const ModelDecl& model, const FileRef& f) c
     throw Failure(AOTC_ERROR_INVALID_PACKAGE, "package " + path() + ": " + err.what());
   }
   if (data.size() != f.size) {
-    fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path() + ": " + entry + " is " + std::to_string(data.size()) +
+    fail(AOTC_ERROR_INVALID_PACKAGE, "package " + path() + ": " + entry + " is " +
+                                         std::to_string(data.size()) +
                                          " bytes, but the manifest says " + std::to_string(f.size));
   }
   return data;

@@ -15,9 +15,10 @@ TEST_CASE("cuda_select_image picks the exact cubin, else the best PTX") {
       {70, CudaImageKind::kPtx, bytes, 1},    // 2
       {86, CudaImageKind::kPtx, bytes, 1},    // 3
   };
-  CHECK(aotc_model::cuda_select_image(images, 4, 90) == 1);   // exact cubin
+  CHECK(aotc_model::cuda_select_image(images, 4, 90) == 1);  // exact cubin
   CHECK(aotc_model::cuda_select_image(images, 4, 80) == 0);
-  CHECK(aotc_model::cuda_select_image(images, 4, 89) == 3);   // no sm_89 cubin: PTX 86 (the newest <= 89)
+  CHECK(aotc_model::cuda_select_image(images, 4, 89) ==
+        3);  // no sm_89 cubin: PTX 86 (the newest <= 89)
   CHECK(aotc_model::cuda_select_image(images, 4, 86) == 3);   // PTX 86 equals the device
   CHECK(aotc_model::cuda_select_image(images, 4, 120) == 3);  // newer GPU: JIT from the newest PTX
   CHECK(aotc_model::cuda_select_image(images, 4, 75) == 2);   // cubins do not run on another sm

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <climits>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "TestSupport.h"
@@ -136,7 +138,8 @@ TEST_CASE("affine: bad inputs are refused with the input, dimension, expectation
   CHECK(refusal(m, {Tensor::borrow(f32.data(), DType::Float32, {0, 4})}) ==
         "input 0 'x': dimension 0 is 0, outside the range [1, 64] of symbol s0");
   CHECK(refusal(m, {Tensor::borrow(f32.data(), DType::Float32, {4, 4}, {1, 4})}) ==
-        "input 0 'x': is not contiguous (sizes [4, 4], strides [1, 4], expected strides [4, 1]); pass a "
+        "input 0 'x': is not contiguous (sizes [4, 4], strides [1, 4], expected strides [4, 1]); "
+        "pass a "
         "contiguous tensor (x.contiguous())");
   CHECK(refusal(m, {}) == "model 'affine' takes 1 input, got 0");
   Tensor ok = Tensor::borrow(f32.data(), DType::Float32, {2, 4});
@@ -161,7 +164,8 @@ TEST_CASE("affine: bad inputs are refused with the input, dimension, expectation
 
 TEST_CASE("pair: shared symbols across inputs, derived and expression dimensions") {
   TempDir dir;
-  const auto p = aotc::test::write_test_package(dir / "two.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
+  const auto p = aotc::test::write_test_package(
+      dir / "two.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
   aotc::LoadOptions o;
   o.model_name = "pair";
   aotc::Model m = aotc::Model::load(p.string(), o);
@@ -188,7 +192,8 @@ TEST_CASE("pair: shared symbols across inputs, derived and expression dimensions
   std::vector<float> y_bad(8 * s1);
   CHECK(refusal(m, {Tensor::borrow(x.data(), DType::Float32, {s0, 4}),
                     Tensor::borrow(y_bad.data(), DType::Float32, {8, s1})}) ==
-        "input 1 'y': dimension 0 is 8 but symbol s0 is 3 from input 0 'x' dimension 0, so 2*s0 must be 6");
+        "input 1 'y': dimension 0 is 8 but symbol s0 is 3 from input 0 'x' dimension 0, so 2*s0 "
+        "must be 6");
   CHECK(refusal(m, {Tensor::borrow(x.data(), DType::Float32, {s0, 4}),
                     Tensor::borrow(y_bad.data(), DType::Float32, {6, 9})}) ==
         "input 1 'y': dimension 1 is 9, outside the range [1, 8] of symbol s1");
@@ -196,7 +201,8 @@ TEST_CASE("pair: shared symbols across inputs, derived and expression dimensions
 
 TEST_CASE("one package, two models loaded side by side, each with its own library") {
   TempDir dir;
-  const auto p = aotc::test::write_test_package(dir / "two.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
+  const auto p = aotc::test::write_test_package(
+      dir / "two.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
   aotc::Model a = aotc::Model::load(p.string());
   aotc::Model a2 = aotc::Model::load(p.string());  // the same library twice: two memfds
   aotc::LoadOptions o;
@@ -226,7 +232,8 @@ TEST_CASE("the C API checks its arguments and reports versions") {
   CHECK(aotc_model_load(nullptr, nullptr, nullptr) == AOTC_ERROR_INVALID_ARGUMENT);
   CHECK_THAT(aotc_last_error(), Catch::Contains("path is null"));
   aotc_tensor* t = nullptr;
-  CHECK(aotc_tensor_empty(99, 0, nullptr, AOTC_DEVICE_TYPE_CPU, 0, &t) == AOTC_ERROR_INVALID_ARGUMENT);
+  CHECK(aotc_tensor_empty(99, 0, nullptr, AOTC_DEVICE_TYPE_CPU, 0, &t) ==
+        AOTC_ERROR_INVALID_ARGUMENT);
   CHECK_THAT(aotc_last_error(), Catch::Contains("dtype code 99"));
   const int64_t sizes[] = {2, 3};
   REQUIRE(aotc_tensor_empty(AOTC_DTYPE_FLOAT32, 2, sizes, AOTC_DEVICE_TYPE_CPU, 0, &t) == AOTC_OK);
@@ -246,4 +253,44 @@ TEST_CASE("Tensor::to copies, gathering strided host tensors") {
   Tensor c = t.to(aotc::Device::cpu());
   CHECK(c.is_contiguous());
   CHECK(c.to_vector<float>() == std::vector<float>{1, 4, 2, 5, 3, 6});
+}
+
+TEST_CASE("without memfd the library loads from an unlinked temporary file") {
+  TempDir dir;
+  const auto p = aotc::test::write_test_package(dir / "affine.pt2", {aotc::test::affine_model()});
+  ::setenv("AOTC_NO_MEMFD", "1", 1);
+  ::setenv("TMPDIR", dir.path().c_str(), 1);
+  aotc::Model m = aotc::Model::load(p.string());
+  ::unsetenv("AOTC_NO_MEMFD");
+  ::unsetenv("TMPDIR");
+  std::vector<float> x = ramp(2, 1.0f);
+  expect_affine(x, m.run({Tensor::borrow(x.data(), DType::Float32, {2, 4})}));
+  // Nothing is left behind in the temporary folder but the package.
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
+}
+
+TEST_CASE("a library that is not an aotc model library is refused, and leaves no trace") {
+  TempDir dir;
+  aotc::codegen::PackageModel m = aotc::test::affine_model();
+  m.library = aotc::codegen::Blob::from_bytes(aotc::test::read_file(AOTC_TEST_NOT_A_MODEL));
+  const auto bad = aotc::test::write_test_package(dir / "x.pt2", {m});
+  const auto good =
+      aotc::test::write_test_package(dir / "affine.pt2", {aotc::test::affine_model()});
+  for (int i = 0; i < 3; ++i) {
+    try {
+      aotc::Model::load(bad.string());
+      FAIL("loaded");
+    } catch (const aotc::RuntimeError& e) {
+      CHECK(e.status() == AOTC_ERROR_INVALID_PACKAGE);
+      CHECK_THAT(
+          e.what(),
+          Catch::Contains(
+              "affine.wrapper.so is not an aotc model library: it lacks AotcModelAbiVersion"));
+    }
+    // That library stays loaded (it cannot be unloaded); the next load must
+    // still get its own library, not the one left behind under the same name.
+    aotc::Model ok = aotc::Model::load(good.string());
+    std::vector<float> x = ramp(2, 1.0f);
+    expect_affine(x, ok.run({Tensor::borrow(x.data(), DType::Float32, {2, 4})}));
+  }
 }

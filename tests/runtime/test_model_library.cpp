@@ -3,8 +3,8 @@
 // resolvable, clean failures without a host, and the PyTorch host path
 // (AOTInductorModelContainerCreateWithDevice) against a stand-in libtorch
 // that exports PyTorch's shim signatures.
-#include <catch2/catch.hpp>
 #include <dlfcn.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -84,15 +84,24 @@ const std::set<std::string> kExports = {
 
 // PyTorch 2.11's runner: LOAD_SYMBOL (mandatory) and TRY_LOAD_SYMBOL (optional).
 const char* const kTorchMandatory[] = {
-    "AOTInductorModelContainerCreateWithDevice",      "AOTInductorModelContainerDelete",
-    "AOTInductorModelContainerGetNumOutputs",         "AOTInductorModelContainerGetCallSpec",
-    "AOTInductorModelContainerGetNumConstants",       "AOTInductorModelContainerGetConstantName",
-    "AOTInductorModelContainerGetConstantOriginalFQN", "AOTInductorModelContainerGetConstantDtype",
-    "AOTInductorModelContainerUpdateConstantBuffer",  "AOTInductorModelContainerUpdateInactiveConstantBuffer",
-    "AOTInductorModelContainerRunConstantFolding",    "AOTInductorModelContainerSwapConstantBuffer",
-    "AOTInductorModelContainerRun",                   "AOTInductorModelContainerRunSingleThreaded",
-    "AOTInductorModelContainerFreeInactiveConstantBuffer", "AOTInductorModelContainerExtractConstantsMap",
-    "AOTInductorModelContainerUpdateUserManagedConstantBuffer", "AOTInductorModelContainerGetConstantsBlobSize",
+    "AOTInductorModelContainerCreateWithDevice",
+    "AOTInductorModelContainerDelete",
+    "AOTInductorModelContainerGetNumOutputs",
+    "AOTInductorModelContainerGetCallSpec",
+    "AOTInductorModelContainerGetNumConstants",
+    "AOTInductorModelContainerGetConstantName",
+    "AOTInductorModelContainerGetConstantOriginalFQN",
+    "AOTInductorModelContainerGetConstantDtype",
+    "AOTInductorModelContainerUpdateConstantBuffer",
+    "AOTInductorModelContainerUpdateInactiveConstantBuffer",
+    "AOTInductorModelContainerRunConstantFolding",
+    "AOTInductorModelContainerSwapConstantBuffer",
+    "AOTInductorModelContainerRun",
+    "AOTInductorModelContainerRunSingleThreaded",
+    "AOTInductorModelContainerFreeInactiveConstantBuffer",
+    "AOTInductorModelContainerExtractConstantsMap",
+    "AOTInductorModelContainerUpdateUserManagedConstantBuffer",
+    "AOTInductorModelContainerGetConstantsBlobSize",
     "AOTInductorModelUpdateConstantsFromBlob",
 };
 
@@ -120,13 +129,15 @@ struct Library {
   void* handle;
 };
 
-using CreateWithDevice = AOTIRuntimeError (*)(AOTInductorModelContainerHandle*, size_t, const char*, const char*);
-using CreateWithHost = AOTIRuntimeError (*)(AOTInductorModelContainerHandle*, size_t, const char*, const char*,
-                                            const AotcHostApi*, const AotcWeights*);
+using CreateWithDevice = AOTIRuntimeError (*)(AOTInductorModelContainerHandle*, size_t, const char*,
+                                              const char*);
+using CreateWithHost = AOTIRuntimeError (*)(AOTInductorModelContainerHandle*, size_t, const char*,
+                                            const char*, const AotcHostApi*, const AotcWeights*);
 using LastError = const char* (*)();
 using Delete = AOTIRuntimeError (*)(AOTInductorModelContainerHandle);
-using Run = AOTIRuntimeError (*)(AOTInductorModelContainerHandle, AtenTensorHandle*, size_t, AtenTensorHandle*,
-                                 size_t, AOTInductorStreamHandle, AOTIProxyExecutorHandle);
+using Run = AOTIRuntimeError (*)(AOTInductorModelContainerHandle, AtenTensorHandle*, size_t,
+                                 AtenTensorHandle*, size_t, AOTInductorStreamHandle,
+                                 AOTIProxyExecutorHandle);
 
 }  // namespace
 
@@ -191,12 +202,15 @@ TEST_CASE("inside a PyTorch-like host: weights from cubin_dir, runs, refusals, n
   using Make = void* (*)(int32_t, int64_t, const int64_t*, const int64_t*);
   auto make = reinterpret_cast<Make>(::dlsym(torch, "fake_torch_make"));
   auto live = reinterpret_cast<int64_t (*)()>(::dlsym(torch, "fake_torch_live_handles"));
-  auto data = reinterpret_cast<int32_t (*)(void*, void**)>(::dlsym(torch, "aoti_torch_get_data_ptr"));
-  auto del = reinterpret_cast<int32_t (*)(void*)>(::dlsym(torch, "aoti_torch_delete_tensor_object"));
+  auto data =
+      reinterpret_cast<int32_t (*)(void*, void**)>(::dlsym(torch, "aoti_torch_get_data_ptr"));
+  auto del =
+      reinterpret_cast<int32_t (*)(void*)>(::dlsym(torch, "aoti_torch_delete_tensor_object"));
   REQUIRE((make && live && data && del));
 
   TempDir cubin_dir;  // what PyTorch's loader extracts: the model folder
-  aotc::test::write_file(cubin_dir / "affine.weights.bin", aotc::test::float_blob(128, {{0, 2.0f}, {64, 1.0f}}));
+  aotc::test::write_file(cubin_dir / "affine.weights.bin",
+                         aotc::test::float_blob(128, {{0, 2.0f}, {64, 1.0f}}));
   {
     Library lib(AOTC_TEST_AFFINE_SO);
     const auto create = lib.sym<CreateWithDevice>("AOTInductorModelContainerCreateWithDevice");
@@ -242,7 +256,8 @@ TEST_CASE("inside a PyTorch-like host: weights from cubin_dir, runs, refusals, n
 
     // A refusal still releases the stolen input, and says why.
     const int64_t bad_sizes[] = {3, 5};
-    AtenTensorHandle bad[] = {reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, bad_sizes, nullptr))};
+    AtenTensorHandle bad[] = {
+        reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, bad_sizes, nullptr))};
     AtenTensorHandle out[2] = {};
     CHECK(run(h, bad, 1, out, 2, nullptr, nullptr) == AOTC_MODEL_ERROR_INVALID_INPUT);
     CHECK(std::string(last()) == "input 0 'x': dimension 1 is 5, expected 4");
@@ -250,18 +265,22 @@ TEST_CASE("inside a PyTorch-like host: weights from cubin_dir, runs, refusals, n
     CHECK(live() == 0);
     // So does a wrong input count.
     const int64_t ok_sizes[] = {1, 4};
-    AtenTensorHandle two[] = {reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, ok_sizes, nullptr)),
-                              reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, ok_sizes, nullptr))};
+    AtenTensorHandle two[] = {
+        reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, ok_sizes, nullptr)),
+        reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, ok_sizes, nullptr))};
     CHECK(run(h, two, 2, out, 2, nullptr, nullptr) == AOTC_MODEL_ERROR_INVALID_INPUT);
     CHECK(live() == 0);
 
     // What aotc does not support fails with a reason.
-    CHECK(lib.sym<AOTIRuntimeError (*)(AOTInductorModelContainerHandle, AOTInductorConstantMapHandle, bool, bool)>(
-              "AOTInductorModelContainerUpdateConstantBuffer")(h, nullptr, false, false) == AOTI_RUNTIME_FAILURE);
+    CHECK(
+        lib.sym<AOTIRuntimeError (*)(AOTInductorModelContainerHandle, AOTInductorConstantMapHandle,
+                                     bool, bool)>("AOTInductorModelContainerUpdateConstantBuffer")(
+            h, nullptr, false, false) == AOTI_RUNTIME_FAILURE);
     CHECK_THAT(last(), Catch::Contains("not supported by aotc model libraries"));
-    CHECK(lib.sym<AOTIRuntimeError (*)(AOTInductorModelContainerHandle, bool, AOTInductorStreamHandle,
-                                       AOTIProxyExecutorHandle)>("AOTInductorModelContainerRunConstantFolding")(
-              h, false, nullptr, nullptr) == AOTI_RUNTIME_SUCCESS);
+    CHECK(lib.sym<AOTIRuntimeError (*)(AOTInductorModelContainerHandle, bool,
+                                       AOTInductorStreamHandle, AOTIProxyExecutorHandle)>(
+              "AOTInductorModelContainerRunConstantFolding")(h, false, nullptr, nullptr) ==
+          AOTI_RUNTIME_SUCCESS);
     CHECK(lib.sym<Delete>("AOTInductorModelContainerDelete")(h) == AOTI_RUNTIME_SUCCESS);
 
     // Weights of the wrong size, or no folder to find them in.
@@ -272,7 +291,8 @@ TEST_CASE("inside a PyTorch-like host: weights from cubin_dir, runs, refusals, n
     // looked for beside the library, where the loader extracted both.
     CHECK(create(&h, 1, "cpu", nullptr) == AOTI_RUNTIME_FAILURE);
     const std::string lib_dir = std::filesystem::path(AOTC_TEST_AFFINE_SO).parent_path().string();
-    CHECK_THAT(last(), Catch::Contains("cannot open the model's weights " + lib_dir + "/affine.weights.bin"));
+    CHECK_THAT(last(), Catch::Contains("cannot open the model's weights " + lib_dir +
+                                       "/affine.weights.bin"));
     CHECK(create(&h, 1, "xpu:0", cubin_dir.path().c_str()) == AOTI_RUNTIME_FAILURE);
     CHECK_THAT(last(), Catch::Contains("unsupported device 'xpu:0'"));
   }
@@ -281,16 +301,19 @@ TEST_CASE("inside a PyTorch-like host: weights from cubin_dir, runs, refusals, n
   // As PyTorch's loader lays it out: the library and its weights in one folder.
   TempDir extracted;
   std::filesystem::copy_file(AOTC_TEST_AFFINE_SO, extracted / "affine.wrapper.so");
-  aotc::test::write_file(extracted / "affine.weights.bin", aotc::test::float_blob(128, {{0, 2.0f}, {64, 1.0f}}));
+  aotc::test::write_file(extracted / "affine.weights.bin",
+                         aotc::test::float_blob(128, {{0, 2.0f}, {64, 1.0f}}));
   {
     Library lib((extracted / "affine.wrapper.so").c_str());
     AOTInductorModelContainerHandle h = nullptr;
-    REQUIRE(lib.sym<CreateWithDevice>("AOTInductorModelContainerCreateWithDevice")(&h, 1, "cpu", nullptr) ==
-            AOTI_RUNTIME_SUCCESS);
+    REQUIRE(lib.sym<CreateWithDevice>("AOTInductorModelContainerCreateWithDevice")(
+                &h, 1, "cpu", nullptr) == AOTI_RUNTIME_SUCCESS);
     const int64_t sizes[] = {1, 4};
-    AtenTensorHandle in[] = {reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, sizes, nullptr))};
+    AtenTensorHandle in[] = {
+        reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, sizes, nullptr))};
     AtenTensorHandle out[2] = {};
-    REQUIRE(lib.sym<Run>("AOTInductorModelContainerRun")(h, in, 1, out, 2, nullptr, nullptr) == AOTI_RUNTIME_SUCCESS);
+    REQUIRE(lib.sym<Run>("AOTInductorModelContainerRun")(h, in, 1, out, 2, nullptr, nullptr) ==
+            AOTI_RUNTIME_SUCCESS);
     float* y = nullptr;
     data(out[0], reinterpret_cast<void**>(&y));
     CHECK(y[0] == 1.0f);  // 2 * 0 + 1
@@ -346,8 +369,11 @@ TEST_CASE("a CUDA model library on a machine without a driver fails to create, s
   AOTInductorModelContainerHandle h = nullptr;
   const auto create = lib.sym<CreateWithHost>("AotcModelContainerCreateWithHost");
   CHECK(create(&h, 1, "cuda", nullptr, &host, nullptr) == AOTI_RUNTIME_FAILURE);
-  CHECK_THAT(lib.sym<LastError>("AotcModelGetLastError")(),
-             Catch::Contains("this model runs on CUDA, but the CUDA driver library libcuda.so.1 cannot be loaded"));
+  CHECK_THAT(
+      lib.sym<LastError>("AotcModelGetLastError")(),
+      Catch::Contains(
+          "this model runs on CUDA, but the CUDA driver library libcuda.so.1 cannot be loaded"));
   CHECK(create(&h, 1, "cpu", nullptr, &host, nullptr) == AOTI_RUNTIME_FAILURE);
-  CHECK_THAT(lib.sym<LastError>("AotcModelGetLastError")(), Catch::Contains("was compiled for cuda, so it cannot run on cpu"));
+  CHECK_THAT(lib.sym<LastError>("AotcModelGetLastError")(),
+             Catch::Contains("was compiled for cuda, so it cannot run on cpu"));
 }

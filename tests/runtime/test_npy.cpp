@@ -61,10 +61,12 @@ TEST_CASE("npy: reads the files NumPy writes") {
   CHECK(t.sizes() == std::vector<int64_t>{2, 3});
   CHECK(t.to_vector<float>() == std::vector<float>{1, 2, 3, 4, 5, 6});
 
-  aotc::test::write_file(p, npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", raw<int64_t>({-1, 0, 7})));
+  aotc::test::write_file(p, npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+                                raw<int64_t>({-1, 0, 7})));
   CHECK(aotc::load_npy(p, DType::Int64).to_vector<int64_t>() == std::vector<int64_t>{-1, 0, 7});
 
-  aotc::test::write_file(p, npy("{'descr': '|b1', 'fortran_order': False, 'shape': (), }", std::string(1, '\1')));
+  aotc::test::write_file(
+      p, npy("{'descr': '|b1', 'fortran_order': False, 'shape': (), }", std::string(1, '\1')));
   Tensor b = aotc::load_npy(p);
   CHECK(b.dtype() == DType::Bool);
   CHECK(b.dim() == 0);
@@ -73,7 +75,8 @@ TEST_CASE("npy: reads the files NumPy writes") {
   aotc::test::write_file(p, npy("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4), }", ""));
   CHECK(aotc::load_npy(p).numel() == 0);
 
-  aotc::test::write_file(p, npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", "\x05\xff", 2));
+  aotc::test::write_file(
+      p, npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", "\x05\xff", 2));
   CHECK(aotc::load_npy(p).to_vector<uint8_t>() == std::vector<uint8_t>{5, 255});
 }
 
@@ -82,9 +85,11 @@ TEST_CASE("npy: writes what NumPy would, for every dtype, and reads it back") {
   const auto p = (dir / "w.npy").string();
   aotc::save_npy(p, Tensor::from_vector(std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3}));
   CHECK(aotc::test::read_file(p) ==
-        npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", raw<float>({1, 2, 3, 4, 5, 6})));
+        npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+            raw<float>({1, 2, 3, 4, 5, 6})));
   aotc::save_npy(p, Tensor::from_vector(std::vector<int32_t>{9}, {1}));
-  CHECK(aotc::test::read_file(p) == npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", raw<int32_t>({9})));
+  CHECK(aotc::test::read_file(p) ==
+        npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", raw<int32_t>({9})));
 
   auto round_trip = [&](const Tensor& t) {
     aotc::save_npy(p, t);
@@ -103,7 +108,7 @@ TEST_CASE("npy: writes what NumPy would, for every dtype, and reads it back") {
   round_trip(half);
   Tensor bf = Tensor::empty(DType::BFloat16, {2});
   std::memcpy(bf.data(), "\x80\x3f\x00\xc0", 4);  // 1.0, -2.0
-  round_trip(bf);  // as uint16 bit patterns
+  round_trip(bf);                                 // as uint16 bit patterns
 
   // A strided tensor is written in C order.
   std::vector<float> v = {1, 2, 3, 4, 5, 6};
@@ -130,24 +135,31 @@ TEST_CASE("npy: bfloat16 as uint16 bits or as float32 values") {
   CHECK(aotc::load_npy(p).to_vector<float>() == std::vector<float>{1.0f, 1.0f + 1.0f / 128, -3.5f});
   CHECK_THAT(load_error(p, DType::BFloat16), Catch::Contains("holds <f4, but bfloat16 is wanted"));
 
-  aotc::test::write_file(p, npy("{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", raw<uint16_t>({0x4040})));
+  aotc::test::write_file(
+      p, npy("{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", raw<uint16_t>({0x4040})));
   CHECK(*static_cast<const uint16_t*>(aotc::load_npy(p, DType::BFloat16).data()) == 0x4040);
-  CHECK_THAT(load_error(p), Catch::Contains("holds uint16, which aotc reads only as bfloat16 bit patterns"));
+  CHECK_THAT(load_error(p),
+             Catch::Contains("holds uint16, which aotc reads only as bfloat16 bit patterns"));
 }
 
 TEST_CASE("npy: unsupported files are refused saying what they hold") {
   TempDir dir;
   const auto p = (dir / "x.npy").string();
-  aotc::test::write_file(p, npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", raw<float>({1})));
+  aotc::test::write_file(
+      p, npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", raw<float>({1})));
   CHECK_THAT(load_error(p), Catch::Contains("big-endian ('>f4')"));
   aotc::test::write_file(p, npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
                                 raw<float>({1, 2, 3, 4})));
   CHECK_THAT(load_error(p), Catch::Contains("Fortran order"));
-  aotc::test::write_file(p, npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", std::string(8, '\0')));
+  aotc::test::write_file(
+      p, npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", std::string(8, '\0')));
   CHECK_THAT(load_error(p), Catch::Contains("unsupported dtype '<c8'"));
-  aotc::test::write_file(p, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", raw<float>({1, 2})));
-  CHECK_THAT(load_error(p), Catch::Contains("the data is truncated: shape (4,) needs 16 bytes, the file has 8"));
-  aotc::test::write_file(p, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", raw<float>({1})));
+  aotc::test::write_file(
+      p, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", raw<float>({1, 2})));
+  CHECK_THAT(load_error(p),
+             Catch::Contains("the data is truncated: shape (4,) needs 16 bytes, the file has 8"));
+  aotc::test::write_file(
+      p, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", raw<float>({1})));
   CHECK_THAT(load_error(p, DType::Float64), Catch::Contains("holds float32, expected float64"));
   aotc::test::write_file(p, "PK\x03\x04 not npy");
   CHECK_THAT(load_error(p), Catch::Contains("not a .npy file"));

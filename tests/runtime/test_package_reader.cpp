@@ -1,8 +1,8 @@
 // The runtime's refusals at load time: every damaged, foreign, newer or
 // unrunnable package gives a status and a sentence, never a crash.
-#include <catch2/catch.hpp>
 #include <dlfcn.h>
 #include <zip.h>
+#include <catch2/catch.hpp>
 
 #include <random>
 
@@ -29,15 +29,18 @@ LoadResult try_load(const std::filesystem::path& path, const aotc::LoadOptions& 
 }
 
 // A zip of the given (name, contents) entries, stored unless `deflate` names one.
-void write_zip(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& entries,
+void write_zip(const std::filesystem::path& path,
+               const std::vector<std::pair<std::string, std::string>>& entries,
                const std::string& deflate = "") {
   int err = 0;
   zip_t* za = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
   REQUIRE(za != nullptr);
   for (const auto& [name, data] : entries) {
-    const zip_int64_t i = zip_file_add(za, name.c_str(), zip_source_buffer(za, data.data(), data.size(), 0), 0);
+    const zip_int64_t i =
+        zip_file_add(za, name.c_str(), zip_source_buffer(za, data.data(), data.size(), 0), 0);
     REQUIRE(i >= 0);
-    zip_set_file_compression(za, static_cast<zip_uint64_t>(i), name == deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+    zip_set_file_compression(za, static_cast<zip_uint64_t>(i),
+                             name == deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
   }
   REQUIRE(zip_close(za) == 0);
 }
@@ -65,7 +68,8 @@ TEST_CASE("a missing file, a foreign zip and a foreign .pt2 are refused clearly"
   CHECK(r.status == AOTC_ERROR_INVALID_PACKAGE);
   CHECK_THAT(r.message, Catch::Contains("not under one root folder"));
 
-  write_zip(dir / "torch.pt2", {{"p/archive_format", "pt2"}, {"p/archive_version", "0"}, {"p/.data/version", "6\n"}});
+  write_zip(dir / "torch.pt2",
+            {{"p/archive_format", "pt2"}, {"p/archive_version", "0"}, {"p/.data/version", "6\n"}});
   r = try_load(dir / "torch.pt2");
   CHECK(r.status == AOTC_ERROR_INVALID_PACKAGE);
   CHECK_THAT(r.message, Catch::Contains("no extra/aotc_manifest.json, so it was not made by aotc"));
@@ -87,11 +91,14 @@ TEST_CASE("a newer manifest format_version is refused, naming both versions") {
                               {"p/extra/aotc_manifest.json", manifest_with_version(2)}});
   const auto r = try_load(dir / "new.pt2");
   CHECK(r.status == AOTC_ERROR_UNSUPPORTED);
-  CHECK_THAT(r.message, Catch::Contains("manifest format version 2 (written by aotc 9.9.9), newer than the version 1"));
+  CHECK_THAT(r.message,
+             Catch::Contains(
+                 "manifest format version 2 (written by aotc 9.9.9), newer than the version 1"));
 
-  write_zip(dir / "bad.pt2", {{"p/archive_format", "pt2"},
-                              {"p/archive_version", "0"},
-                              {"p/extra/aotc_manifest.json", R"({"format": "aotc-package", "format_version": 1})"}});
+  write_zip(dir / "bad.pt2",
+            {{"p/archive_format", "pt2"},
+             {"p/archive_version", "0"},
+             {"p/extra/aotc_manifest.json", R"({"format": "aotc-package", "format_version": 1})"}});
   const auto b = try_load(dir / "bad.pt2");
   CHECK(b.status == AOTC_ERROR_INVALID_PACKAGE);
   CHECK_THAT(b.message, Catch::Contains("the manifest is malformed at $: missing \"models\""));
@@ -115,8 +122,17 @@ TEST_CASE("a truncated package is refused at every cut") {
   const auto good = aotc::test::write_test_package(dir / "good.pt2", {aotc::test::affine_model()});
   const std::string bytes = aotc::test::read_file(good);
   REQUIRE(try_load(good).status == AOTC_OK);
-  std::vector<size_t> cuts = {0, 1, 21, 22, 100, 1000, bytes.size() / 3, bytes.size() / 2, bytes.size() - 100,
-                              bytes.size() - 22, bytes.size() - 1};
+  std::vector<size_t> cuts = {0,
+                              1,
+                              21,
+                              22,
+                              100,
+                              1000,
+                              bytes.size() / 3,
+                              bytes.size() / 2,
+                              bytes.size() - 100,
+                              bytes.size() - 22,
+                              bytes.size() - 1};
   for (size_t cut : cuts) {
     aotc::test::write_file(dir / "cut.pt2", bytes.substr(0, cut));
     const auto r = try_load(dir / "cut.pt2");
@@ -161,7 +177,8 @@ TEST_CASE("corrupted library bytes fail the sha256 check") {
   aotc::test::write_file(dir / "bad.pt2", bytes);
   const auto r = try_load(dir / "bad.pt2");
   CHECK(r.status == AOTC_ERROR_INVALID_PACKAGE);
-  CHECK_THAT(r.message, Catch::Contains("the model library affine.wrapper.so is corrupt (its sha256 is"));
+  CHECK_THAT(r.message,
+             Catch::Contains("the model library affine.wrapper.so is corrupt (its sha256 is"));
 
   // Damaged weights pass by default (not read at load) but not with verify_weights.
   std::string wbytes = aotc::test::read_file(good);
@@ -178,7 +195,8 @@ TEST_CASE("corrupted library bytes fail the sha256 check") {
 
 TEST_CASE("a missing model name lists the models present") {
   TempDir dir;
-  const auto p = aotc::test::write_test_package(dir / "p.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
+  const auto p = aotc::test::write_test_package(
+      dir / "p.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
   aotc::LoadOptions o;
   o.model_name = "encoder";
   const auto r = try_load(p, o);

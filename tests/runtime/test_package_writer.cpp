@@ -43,7 +43,8 @@ std::optional<std::string> run_command(const std::string& cmd) {
 
 }  // namespace
 
-TEST_CASE("the package has AOTInductor's layout under one root, entries stored and 64-byte aligned") {
+TEST_CASE(
+    "the package has AOTInductor's layout under one root, entries stored and 64-byte aligned") {
   TempDir dir;
   const auto path = aotc::test::write_test_package(dir / "p.pt2", {aotc::test::affine_model()});
   const std::string bytes = aotc::test::read_file(path);
@@ -71,12 +72,14 @@ TEST_CASE("the package has AOTInductor's layout under one root, entries stored a
   CHECK(entry_text(bytes, "pkg/.data/version") == "6\n");
   CHECK(entry_text(bytes, "pkg/byteorder") == "little");
   // The library is stored verbatim.
-  CHECK(entry_text(bytes, "pkg/data/aotinductor/model/affine.wrapper.so") == aotc::test::read_file(AOTC_TEST_AFFINE_SO));
+  CHECK(entry_text(bytes, "pkg/data/aotinductor/model/affine.wrapper.so") ==
+        aotc::test::read_file(AOTC_TEST_AFFINE_SO));
 }
 
 TEST_CASE("Info-ZIP agrees: every entry stored, CRCs intact") {
   TempDir dir;
-  const auto path = aotc::test::write_test_package(dir / "p.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
+  const auto path = aotc::test::write_test_package(
+      dir / "p.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
   const auto listing = run_command("unzip -v '" + path.string() + "' 2>/dev/null");
   if (!listing) {
     WARN("unzip is not installed; skipped");
@@ -98,8 +101,10 @@ TEST_CASE("Info-ZIP agrees: every entry stored, CRCs intact") {
 
 TEST_CASE("identical contents give a byte-identical package") {
   TempDir dir;
-  const auto a = aotc::test::write_test_package(dir / "a.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
-  const auto b = aotc::test::write_test_package(dir / "b.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
+  const auto a = aotc::test::write_test_package(
+      dir / "a.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
+  const auto b = aotc::test::write_test_package(
+      dir / "b.pt2", {aotc::test::affine_model(), aotc::test::pair_model()});
   CHECK(aotc::test::read_file(a) == aotc::test::read_file(b));
   // Different contents differ (the comparison can fail).
   PackageModel changed = aotc::test::affine_model();
@@ -138,7 +143,8 @@ TEST_CASE("the manifest records every file's size and sha256, and the model's de
   CHECK(model["kernels"][0]["kernel"] == "cpu_loop");
 
   // AOTInductor's metadata: string values only, the device key first of all.
-  const auto meta = nlohmann::json::parse(entry_text(bytes, "pkg/data/aotinductor/model/affine.wrapper_metadata.json"));
+  const auto meta = nlohmann::json::parse(
+      entry_text(bytes, "pkg/data/aotinductor/model/affine.wrapper_metadata.json"));
   CHECK(meta["AOTI_DEVICE_KEY"] == "cpu");
   for (const auto& [k, v] : meta.items()) CHECK(v.is_string());
 }

@@ -1,8 +1,8 @@
 // The shared pieces: SHA-256 against FIPS 180-4's published vectors, CRC-32
 // against the standard check value, and the zip reader on archives written
 // by libzip (an independent writer) and on damaged ones.
-#include <catch2/catch.hpp>
 #include <zip.h>
+#include <catch2/catch.hpp>
 
 #include <string>
 
@@ -13,8 +13,10 @@
 using aotc::test::TempDir;
 
 TEST_CASE("sha256 matches the FIPS 180-4 example vectors") {
-  CHECK(aotc::sha256::hex("", 0) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(aotc::sha256::hex("abc", 3) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(aotc::sha256::hex("", 0) ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(aotc::sha256::hex("abc", 3) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   const std::string two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
   CHECK(aotc::sha256::hex(two_blocks.data(), two_blocks.size()) ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
@@ -27,7 +29,8 @@ TEST_CASE("sha256 matches the FIPS 180-4 example vectors") {
     h.update(chunk.data(), n);
     left -= n;
   }
-  CHECK(aotc::sha256::to_hex(h.digest()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(aotc::sha256::to_hex(h.digest()) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST_CASE("crc32 gives the standard check value") {
@@ -43,9 +46,11 @@ std::string libzip_archive(const std::filesystem::path& path) {
   REQUIRE(za != nullptr);
   static const std::string stored = "hello, stored";
   static const std::string deflated(4096, 'x');
-  zip_int64_t a = zip_file_add(za, "r/a.txt", zip_source_buffer(za, stored.data(), stored.size(), 0), 0);
+  zip_int64_t a =
+      zip_file_add(za, "r/a.txt", zip_source_buffer(za, stored.data(), stored.size(), 0), 0);
   zip_set_file_compression(za, static_cast<zip_uint64_t>(a), ZIP_CM_STORE, 0);
-  zip_int64_t b = zip_file_add(za, "r/b.txt", zip_source_buffer(za, deflated.data(), deflated.size(), 0), 0);
+  zip_int64_t b =
+      zip_file_add(za, "r/b.txt", zip_source_buffer(za, deflated.data(), deflated.size(), 0), 0);
   zip_set_file_compression(za, static_cast<zip_uint64_t>(b), ZIP_CM_DEFLATE, 9);
   REQUIRE(zip_close(za) == 0);
   return aotc::test::read_file(path);

@@ -44,7 +44,8 @@ extern "C" {
  * struct fields are only ever added within a major version. */
 #define AOTC_RUNTIME_API_VERSION_MAJOR 1
 #define AOTC_RUNTIME_API_VERSION_MINOR 0
-#define AOTC_RUNTIME_API_VERSION ((AOTC_RUNTIME_API_VERSION_MAJOR << 16) | AOTC_RUNTIME_API_VERSION_MINOR)
+#define AOTC_RUNTIME_API_VERSION \
+  ((AOTC_RUNTIME_API_VERSION_MAJOR << 16) | AOTC_RUNTIME_API_VERSION_MINOR)
 
 /* ---- status and errors ----------------------------------------------------------- */
 
@@ -52,14 +53,16 @@ typedef int32_t aotc_status;
 enum {
   AOTC_OK = 0,
   AOTC_ERROR_INVALID_ARGUMENT = 1, /* a bad call: null pointer, index out of range, unknown dtype */
-  AOTC_ERROR_INVALID_INPUT = 2,    /* run inputs refused by the model (dtype, shape, range, layout, count) */
-  AOTC_ERROR_NOT_FOUND = 3,        /* no such file, model or entry */
-  AOTC_ERROR_IO = 4,               /* reading or writing a file failed */
-  AOTC_ERROR_INVALID_PACKAGE = 5,  /* truncated, corrupt, or not an aotc package */
-  AOTC_ERROR_UNSUPPORTED = 6,      /* valid, but not runnable here: newer format, no CUDA driver or GPU */
-  AOTC_ERROR_RUNTIME = 7,          /* the model or the device failed while loading or running */
+  AOTC_ERROR_INVALID_INPUT =
+      2, /* run inputs refused by the model (dtype, shape, range, layout, count) */
+  AOTC_ERROR_NOT_FOUND = 3,       /* no such file, model or entry */
+  AOTC_ERROR_IO = 4,              /* reading or writing a file failed */
+  AOTC_ERROR_INVALID_PACKAGE = 5, /* truncated, corrupt, or not an aotc package */
+  AOTC_ERROR_UNSUPPORTED =
+      6,                  /* valid, but not runnable here: newer format, no CUDA driver or GPU */
+  AOTC_ERROR_RUNTIME = 7, /* the model or the device failed while loading or running */
   AOTC_ERROR_OUT_OF_MEMORY = 8,
-  AOTC_ERROR_INTERNAL = 9          /* a bug in aotc */
+  AOTC_ERROR_INTERNAL = 9 /* a bug in aotc */
 };
 
 /* The reason for the last failure on this thread ("" if none). Owned by the
@@ -102,16 +105,17 @@ typedef struct aotc_tensor aotc_tensor;
 /* A new contiguous tensor with uninitialised data (CPU memory is 64-byte
  * aligned). `sizes` is borrowed (ndim entries; may be NULL when ndim is 0).
  * *out receives an owning reference: release it with aotc_tensor_release. */
-AOTC_API aotc_status aotc_tensor_empty(int32_t dtype, int32_t ndim, const int64_t* sizes, int32_t device_type,
-                                       int32_t device_index, aotc_tensor** out);
+AOTC_API aotc_status aotc_tensor_empty(int32_t dtype, int32_t ndim, const int64_t* sizes,
+                                       int32_t device_type, int32_t device_index,
+                                       aotc_tensor** out);
 
 /* A tensor over memory the caller owns, without copying. `data` is borrowed
  * for as long as the tensor or any reference to it lives (the runtime never
  * frees it); `sizes` and `strides` (in elements; NULL means contiguous) are
  * borrowed for the call only. *out receives an owning reference. */
 AOTC_API aotc_status aotc_tensor_wrap(void* data, int32_t dtype, int32_t ndim, const int64_t* sizes,
-                                      const int64_t* strides, int32_t device_type, int32_t device_index,
-                                      aotc_tensor** out);
+                                      const int64_t* strides, int32_t device_type,
+                                      int32_t device_index, aotc_tensor** out);
 
 /* Adds a reference (borrowed in, the same pointer returned as a new owning
  * reference). NULL is returned unchanged. */
@@ -138,21 +142,22 @@ AOTC_API int aotc_tensor_is_contiguous(const aotc_tensor* tensor);
 /* A contiguous copy of `src` (borrowed) on the given device; CPU<->CUDA and
  * CUDA<->CUDA copies synchronise before returning. *out receives an owning
  * reference. */
-AOTC_API aotc_status aotc_tensor_copy_to(const aotc_tensor* src, int32_t device_type, int32_t device_index,
-                                         aotc_tensor** out);
+AOTC_API aotc_status aotc_tensor_copy_to(const aotc_tensor* src, int32_t device_type,
+                                         int32_t device_index, aotc_tensor** out);
 
 /* ---- models ------------------------------------------------------------------------- */
 
 typedef struct aotc_model aotc_model;
 
-#define AOTC_LOAD_VERIFY_WEIGHTS 0x1u /* also check the weights' sha256 at load (reads them all once) */
+#define AOTC_LOAD_VERIFY_WEIGHTS \
+  0x1u /* also check the weights' sha256 at load (reads them all once) */
 
 typedef struct aotc_load_options {
-  uint32_t struct_size;     /* sizeof(aotc_load_options) */
-  uint32_t flags;           /* AOTC_LOAD_* */
-  const char* model_name;   /* borrowed for the call; NULL: "model" */
-  const char* device;       /* borrowed for the call; NULL: the package's target ("cpu", or "cuda" = the
-                               current device, else 0); or "cpu", "cuda", "cuda:N" */
+  uint32_t struct_size;   /* sizeof(aotc_load_options) */
+  uint32_t flags;         /* AOTC_LOAD_* */
+  const char* model_name; /* borrowed for the call; NULL: "model" */
+  const char* device; /* borrowed for the call; NULL: the package's target ("cpu", or "cuda" = the
+                         current device, else 0); or "cpu", "cuda", "cuda:N" */
   uint32_t max_concurrency; /* model instances serving concurrent runs; 0: 4 */
   uint32_t reserved0;
   void* reserved[6];
@@ -166,7 +171,8 @@ AOTC_API void aotc_load_options_init(aotc_load_options* options);
  * weights and loads its model library without extracting anything to disk.
  * `options` is borrowed and may be NULL for the defaults. *out receives an
  * owning handle: free it with aotc_model_free. */
-AOTC_API aotc_status aotc_model_load(const char* path, const aotc_load_options* options, aotc_model** out);
+AOTC_API aotc_status aotc_model_load(const char* path, const aotc_load_options* options,
+                                     aotc_model** out);
 
 /* Frees a model: waits for nothing, so no run may be in progress. Tensors it
  * returned stay valid. NULL is ignored. */
@@ -191,14 +197,16 @@ typedef struct aotc_tensor_info {
 AOTC_API size_t aotc_model_num_inputs(const aotc_model* model);
 AOTC_API size_t aotc_model_num_outputs(const aotc_model* model);
 /* *info (caller-owned struct) is filled in; index must be < the count. */
-AOTC_API aotc_status aotc_model_input_info(const aotc_model* model, size_t index, aotc_tensor_info* info);
-AOTC_API aotc_status aotc_model_output_info(const aotc_model* model, size_t index, aotc_tensor_info* info);
+AOTC_API aotc_status aotc_model_input_info(const aotc_model* model, size_t index,
+                                           aotc_tensor_info* info);
+AOTC_API aotc_status aotc_model_output_info(const aotc_model* model, size_t index,
+                                            aotc_tensor_info* info);
 
 /* The shape symbols and their inclusive ranges (INT64_MIN / INT64_MAX when
  * unbounded). *name is owned by the model. */
 AOTC_API size_t aotc_model_num_symbols(const aotc_model* model);
-AOTC_API aotc_status aotc_model_symbol_info(const aotc_model* model, size_t index, const char** name,
-                                            int64_t* min, int64_t* max);
+AOTC_API aotc_status aotc_model_symbol_info(const aotc_model* model, size_t index,
+                                            const char** name, int64_t* min, int64_t* max);
 
 typedef struct aotc_run_options {
   uint32_t struct_size; /* sizeof(aotc_run_options) */
@@ -220,8 +228,9 @@ AOTC_API void aotc_run_options_init(aotc_run_options* options);
  * (caller-owned array of num_outputs) receives one owning reference per
  * output, contiguous, on the device of the inputs (the model's device when
  * there are no inputs). `options` is borrowed and may be NULL. */
-AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* inputs, size_t num_inputs,
-                                    aotc_tensor** outputs, size_t num_outputs, const aotc_run_options* options);
+AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* inputs,
+                                    size_t num_inputs, aotc_tensor** outputs, size_t num_outputs,
+                                    const aotc_run_options* options);
 
 /* Reads a package's manifest (extra/aotc_manifest.json) after checking the
  * package's structure, without loading any model. *out_json receives a
@@ -241,7 +250,8 @@ AOTC_API void aotc_free(void* memory);
  * is -1 for the file's own dtype, or the dtype the caller needs: it must match
  * the file's, except that bfloat16 reads uint16 bit patterns (or float32
  * values with AOTC_NPY_BF16_AS_FLOAT32). *out receives an owning reference. */
-AOTC_API aotc_status aotc_npy_load(const char* path, int32_t want_dtype, uint32_t flags, aotc_tensor** out);
+AOTC_API aotc_status aotc_npy_load(const char* path, int32_t want_dtype, uint32_t flags,
+                                   aotc_tensor** out);
 
 /* Saves `tensor` (borrowed; any device, any strides) as a C-order .npy file;
  * bfloat16 is written as uint16 bit patterns, or as float32 values with

@@ -32,7 +32,8 @@ namespace aotc {
 /// A failure of the runtime: the C status and the runtime's message.
 class RuntimeError : public std::runtime_error {
  public:
-  RuntimeError(aotc_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  RuntimeError(aotc_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
   /// AOTC_ERROR_INVALID_INPUT, AOTC_ERROR_INVALID_PACKAGE, ...
   aotc_status status() const { return status_; }
 
@@ -65,20 +66,32 @@ inline std::string dtype_name(DType t) {
   const char* n = aotc_dtype_name(static_cast<int32_t>(t));
   return n != nullptr ? n : "dtype " + std::to_string(static_cast<int32_t>(t));
 }
-inline size_t dtype_size(DType t) { return aotc_dtype_size(static_cast<int32_t>(t)); }
+inline size_t dtype_size(DType t) {
+  return aotc_dtype_size(static_cast<int32_t>(t));
+}
 
-/// The DType of a C++ element type (float, double, int64_t, int32_t, int16_t, int8_t, uint8_t, bool).
+/// The DType of a C++ element type (float, double, int64_t, int32_t, int16_t, int8_t, uint8_t,
+/// bool).
 template <typename T>
 constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return DType::Float32;
-  else if constexpr (std::is_same_v<T, double>) return DType::Float64;
-  else if constexpr (std::is_same_v<T, int64_t>) return DType::Int64;
-  else if constexpr (std::is_same_v<T, int32_t>) return DType::Int32;
-  else if constexpr (std::is_same_v<T, int16_t>) return DType::Int16;
-  else if constexpr (std::is_same_v<T, int8_t>) return DType::Int8;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DType::UInt8;
-  else if constexpr (std::is_same_v<T, bool>) return DType::Bool;
-  else static_assert(sizeof(T) == 0, "no aotc dtype for this C++ type");
+  if constexpr (std::is_same_v<T, float>)
+    return DType::Float32;
+  else if constexpr (std::is_same_v<T, double>)
+    return DType::Float64;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return DType::Int64;
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return DType::Int32;
+  else if constexpr (std::is_same_v<T, int16_t>)
+    return DType::Int16;
+  else if constexpr (std::is_same_v<T, int8_t>)
+    return DType::Int8;
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return DType::UInt8;
+  else if constexpr (std::is_same_v<T, bool>)
+    return DType::Bool;
+  else
+    static_assert(sizeof(T) == 0, "no aotc dtype for this C++ type");
 }
 
 /// Where a tensor lives.
@@ -117,10 +130,12 @@ class Tensor {
   }
 
   /// A new contiguous tensor, uninitialised.
-  static Tensor empty(DType dtype, const std::vector<int64_t>& sizes, Device device = Device::cpu()) {
+  static Tensor empty(DType dtype, const std::vector<int64_t>& sizes,
+                      Device device = Device::cpu()) {
     aotc_tensor* raw = nullptr;
-    detail::check(aotc_tensor_empty(static_cast<int32_t>(dtype), static_cast<int32_t>(sizes.size()), sizes.data(),
-                                    static_cast<int32_t>(device.type), device.index, &raw));
+    detail::check(aotc_tensor_empty(static_cast<int32_t>(dtype), static_cast<int32_t>(sizes.size()),
+                                    sizes.data(), static_cast<int32_t>(device.type), device.index,
+                                    &raw));
     return adopt(raw);
   }
 
@@ -129,8 +144,9 @@ class Tensor {
   static Tensor borrow(void* data, DType dtype, const std::vector<int64_t>& sizes,
                        const std::vector<int64_t>& strides = {}, Device device = Device::cpu()) {
     aotc_tensor* raw = nullptr;
-    detail::check(aotc_tensor_wrap(data, static_cast<int32_t>(dtype), static_cast<int32_t>(sizes.size()),
-                                   sizes.data(), strides.empty() ? nullptr : strides.data(),
+    detail::check(aotc_tensor_wrap(data, static_cast<int32_t>(dtype),
+                                   static_cast<int32_t>(sizes.size()), sizes.data(),
+                                   strides.empty() ? nullptr : strides.data(),
                                    static_cast<int32_t>(device.type), device.index, &raw));
     return adopt(raw);
   }
@@ -141,8 +157,9 @@ class Tensor {
     if (sizes.empty()) sizes = {static_cast<int64_t>(values.size())};
     Tensor t = empty(dtype_of<T>(), sizes);
     if (static_cast<size_t>(t.numel()) != values.size()) {
-      throw RuntimeError(AOTC_ERROR_INVALID_ARGUMENT, "from_vector: " + std::to_string(values.size()) +
-                                                          " values do not fill the shape");
+      throw RuntimeError(
+          AOTC_ERROR_INVALID_ARGUMENT,
+          "from_vector: " + std::to_string(values.size()) + " values do not fill the shape");
     }
     if constexpr (std::is_same_v<T, bool>) {
       auto* p = static_cast<uint8_t*>(t.data());
@@ -164,13 +181,15 @@ class Tensor {
   template <typename T>
   T* data_as() const {
     if (dtype_of<std::remove_const_t<T>>() != dtype()) {
-      throw RuntimeError(AOTC_ERROR_INVALID_ARGUMENT, "data_as: the tensor holds " + dtype_name(dtype()));
+      throw RuntimeError(AOTC_ERROR_INVALID_ARGUMENT,
+                         "data_as: the tensor holds " + dtype_name(dtype()));
     }
     return static_cast<T*>(data());
   }
   DType dtype() const { return static_cast<DType>(aotc_tensor_dtype(raw())); }
   Device device() const {
-    return {static_cast<Device::Type>(aotc_tensor_device_type(raw())), aotc_tensor_device_index(raw())};
+    return {static_cast<Device::Type>(aotc_tensor_device_type(raw())),
+            aotc_tensor_device_index(raw())};
   }
   int64_t dim() const { return aotc_tensor_ndim(raw()); }
   std::vector<int64_t> sizes() const {
@@ -189,7 +208,8 @@ class Tensor {
   /// A contiguous copy on `device` (synchronised).
   Tensor to(Device device) const {
     aotc_tensor* out = nullptr;
-    detail::check(aotc_tensor_copy_to(raw(), static_cast<int32_t>(device.type), device.index, &out));
+    detail::check(
+        aotc_tensor_copy_to(raw(), static_cast<int32_t>(device.type), device.index, &out));
     return adopt(out);
   }
 
@@ -203,7 +223,8 @@ class Tensor {
 
  private:
   aotc_tensor* raw() const {
-    if (t_ == nullptr) throw RuntimeError(AOTC_ERROR_INVALID_ARGUMENT, "use of an undefined aotc::Tensor");
+    if (t_ == nullptr)
+      throw RuntimeError(AOTC_ERROR_INVALID_ARGUMENT, "use of an undefined aotc::Tensor");
     return t_;
   }
   aotc_tensor* t_ = nullptr;
@@ -283,8 +304,12 @@ class Model {
   std::string target() const { return aotc_model_target(m_); }
   std::string device() const { return aotc_model_device(m_); }
 
-  std::vector<TensorInfo> inputs() const { return infos(aotc_model_num_inputs(m_), aotc_model_input_info); }
-  std::vector<TensorInfo> outputs() const { return infos(aotc_model_num_outputs(m_), aotc_model_output_info); }
+  std::vector<TensorInfo> inputs() const {
+    return infos(aotc_model_num_inputs(m_), aotc_model_input_info);
+  }
+  std::vector<TensorInfo> outputs() const {
+    return infos(aotc_model_num_outputs(m_), aotc_model_output_info);
+  }
   std::vector<SymbolInfo> symbols() const {
     std::vector<SymbolInfo> out;
     for (size_t i = 0; i < aotc_model_num_symbols(m_); ++i) {
@@ -332,8 +357,10 @@ inline Tensor load_npy(const std::string& path, std::optional<DType> want = std:
 }
 
 /// Saves a tensor (any device) as a C-order .npy file.
-inline void save_npy(const std::string& path, const Tensor& tensor, const NpyOptions& options = {}) {
-  detail::check(aotc_npy_save(path.c_str(), tensor.get(), options.bf16_as_float32 ? AOTC_NPY_BF16_AS_FLOAT32 : 0u));
+inline void save_npy(const std::string& path, const Tensor& tensor,
+                     const NpyOptions& options = {}) {
+  detail::check(aotc_npy_save(path.c_str(), tensor.get(),
+                              options.bf16_as_float32 ? AOTC_NPY_BF16_AS_FLOAT32 : 0u));
 }
 
 /// A package's manifest JSON text, after checking the package's structure.

@@ -29,10 +29,19 @@ std::atomic<int64_t> g_live{0};
 
 size_t element_size(int32_t dtype) {
   switch (dtype) {
-    case 0: case 1: case 11: return 1;
-    case 2: case 5: case 15: return 2;
-    case 3: case 6: return 4;
-    default: return 8;
+    case 0:
+    case 1:
+    case 11:
+      return 1;
+    case 2:
+    case 5:
+    case 15:
+      return 2;
+    case 3:
+    case 6:
+      return 4;
+    default:
+      return 8;
   }
 }
 
@@ -52,23 +61,38 @@ FakeTensor* make(int32_t dtype, int64_t ndim, const int64_t* sizes, const int64_
     if (sizes[d] == 0) empty = true;
     extent += (sizes[d] - 1) * t->strides[d];
   }
-  t->storage = std::make_shared<std::vector<unsigned char>>(empty ? 0 : extent * element_size(dtype));
+  t->storage =
+      std::make_shared<std::vector<unsigned char>>(empty ? 0 : extent * element_size(dtype));
   ++g_live;
   return t;
 }
 
-FakeTensor* T(void* h) { return static_cast<FakeTensor*>(h); }
+FakeTensor* T(void* h) {
+  return static_cast<FakeTensor*>(h);
+}
 
 }  // namespace
 
 #define FAKE_EXPORT extern "C" __attribute__((visibility("default")))
 
-FAKE_EXPORT int32_t aoti_torch_dtype_float32() { return 6; }
-FAKE_EXPORT int32_t aoti_torch_dtype_bfloat16() { return 15; }
-FAKE_EXPORT int32_t aoti_torch_dtype_int64() { return 4; }
-FAKE_EXPORT int32_t aoti_torch_dtype_bool() { return 11; }
-FAKE_EXPORT int32_t aoti_torch_device_type_cpu() { return 0; }
-FAKE_EXPORT int32_t aoti_torch_device_type_cuda() { return 1; }
+FAKE_EXPORT int32_t aoti_torch_dtype_float32() {
+  return 6;
+}
+FAKE_EXPORT int32_t aoti_torch_dtype_bfloat16() {
+  return 15;
+}
+FAKE_EXPORT int32_t aoti_torch_dtype_int64() {
+  return 4;
+}
+FAKE_EXPORT int32_t aoti_torch_dtype_bool() {
+  return 11;
+}
+FAKE_EXPORT int32_t aoti_torch_device_type_cpu() {
+  return 0;
+}
+FAKE_EXPORT int32_t aoti_torch_device_type_cuda() {
+  return 1;
+}
 
 FAKE_EXPORT int32_t aoti_torch_get_data_ptr(void* t, void** ret) {
   *ret = T(t)->storage->empty() ? nullptr : T(t)->storage->data();
@@ -98,8 +122,9 @@ FAKE_EXPORT int32_t aoti_torch_get_device_index(void* t, int32_t* ret) {
   *ret = T(t)->device_index;
   return 0;
 }
-FAKE_EXPORT int32_t aoti_torch_empty_strided(int64_t ndim, const int64_t* sizes, const int64_t* strides,
-                                             int32_t dtype, int32_t device_type, int32_t, void** ret) {
+FAKE_EXPORT int32_t aoti_torch_empty_strided(int64_t ndim, const int64_t* sizes,
+                                             const int64_t* strides, int32_t dtype,
+                                             int32_t device_type, int32_t, void** ret) {
   if (device_type != 0) return 1;  // CPU only
   *ret = make(dtype, ndim, sizes, strides);
   return 0;
@@ -116,7 +141,10 @@ FAKE_EXPORT int32_t aoti_torch_new_tensor_handle(void* t, void** ret) {
 }
 
 // Test helpers.
-FAKE_EXPORT void* fake_torch_make(int32_t dtype, int64_t ndim, const int64_t* sizes, const int64_t* strides) {
+FAKE_EXPORT void* fake_torch_make(int32_t dtype, int64_t ndim, const int64_t* sizes,
+                                  const int64_t* strides) {
   return make(dtype, ndim, sizes, strides);
 }
-FAKE_EXPORT int64_t fake_torch_live_handles() { return g_live.load(); }
+FAKE_EXPORT int64_t fake_torch_live_handles() {
+  return g_live.load();
+}

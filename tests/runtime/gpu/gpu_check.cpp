@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
 
   try {
     aotc::Model gpu = aotc::Model::load(argv[2]);
-    check(gpu.target() == "cuda" && gpu.device() == "cuda:0", "cuda package loads on " + gpu.device());
+    check(gpu.target() == "cuda" && gpu.device() == "cuda:0",
+          "cuda package loads on " + gpu.device());
 
     // Host inputs: copied to the device, run, copied back, synchronised.
     for (int64_t n : {1, 1000, 1 << 20}) {

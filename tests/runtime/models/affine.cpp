@@ -18,10 +18,12 @@ namespace {
 
 using namespace aotc_model;
 
-constexpr DimSpec kRowsByFour[] = {{DimKind::kLinear, 1, 0, 0, 0, "s0"}, {DimKind::kStatic, 4, 0, 0, 0, "4"}};
+constexpr DimSpec kRowsByFour[] = {{DimKind::kLinear, 1, 0, 0, 0, "s0"},
+                                   {DimKind::kStatic, 4, 0, 0, 0, "4"}};
 constexpr DimSpec kRows[] = {{DimKind::kLinear, 1, 0, 0, 0, "s0"}};
 constexpr TensorSpec kInputs[] = {{"x", AOTC_C10_FLOAT32, 2, kRowsByFour}};
-constexpr TensorSpec kOutputs[] = {{"y", AOTC_C10_FLOAT32, 2, kRowsByFour}, {"row_sum", AOTC_C10_FLOAT32, 1, kRows}};
+constexpr TensorSpec kOutputs[] = {{"y", AOTC_C10_FLOAT32, 2, kRowsByFour},
+                                   {"row_sum", AOTC_C10_FLOAT32, 1, kRows}};
 constexpr SymbolSpec kSymbols[] = {{"s0", 1, 64}};
 constexpr ConstantSpec kConstants[] = {
     {"scale", "affine.scale", AOTC_C10_FLOAT32, 0, nullptr, 0, 4, false, 1},
@@ -57,7 +59,9 @@ void rows(int64_t begin, int64_t end, void* arg) {
   }
 }
 
-uint64_t arena_bytes(const int64_t* symbols) { return static_cast<uint64_t>(symbols[0]) * sizeof(float); }
+uint64_t arena_bytes(const int64_t* symbols) {
+  return static_cast<uint64_t>(symbols[0]) * sizeof(float);
+}
 
 int run(const RunContext* ctx, char* /*error*/, size_t /*error_size*/) {
   const auto* w = static_cast<const unsigned char*>(ctx->weights);
@@ -72,13 +76,30 @@ int run(const RunContext* ctx, char* /*error*/, size_t /*error_size*/) {
 }
 
 const ModelSpec kSpec{
-    kModelRtVersion, "affine", AOTC_DEVICE_CPU,
-    1, kInputs, 2, kOutputs, 1, kSymbols, 2, kConstants,
-    kInSpec, kOutSpec,
-    "affine.weights.bin", 128,
-    nullptr, arena_bytes, nullptr, nullptr, run,
+    kModelRtVersion,
+    "affine",
+    AOTC_DEVICE_CPU,
+    1,
+    kInputs,
+    2,
+    kOutputs,
+    1,
+    kSymbols,
+    2,
+    kConstants,
+    kInSpec,
+    kOutSpec,
+    "affine.weights.bin",
+    128,
+    nullptr,
+    arena_bytes,
+    nullptr,
+    nullptr,
+    run,
 };
 
 }  // namespace
 
-const aotc_model::ModelSpec& aotc_generated_model_spec() { return kSpec; }
+const aotc_model::ModelSpec& aotc_generated_model_spec() {
+  return kSpec;
+}

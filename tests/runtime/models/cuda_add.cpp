@@ -90,7 +90,9 @@ void destroy(void* state) {
   delete s;
 }
 
-uint64_t arena_bytes(const int64_t*) { return 256; }
+uint64_t arena_bytes(const int64_t*) {
+  return 256;
+}
 
 int run(const RunContext* ctx, char* error, size_t error_size) {
   const auto* s = static_cast<const State*>(ctx->state);
@@ -104,13 +106,30 @@ int run(const RunContext* ctx, char* error, size_t error_size) {
 }
 
 const ModelSpec kSpec{
-    kModelRtVersion, "cuda_add", AOTC_DEVICE_CUDA,
-    1, kInputs, 1, kOutputs, 1, kSymbols, 1, kConstants,
-    nullptr, nullptr,
-    "cuda_add.weights.bin", 64,
-    nullptr, arena_bytes, init, destroy, run,
+    kModelRtVersion,
+    "cuda_add",
+    AOTC_DEVICE_CUDA,
+    1,
+    kInputs,
+    1,
+    kOutputs,
+    1,
+    kSymbols,
+    1,
+    kConstants,
+    nullptr,
+    nullptr,
+    "cuda_add.weights.bin",
+    64,
+    nullptr,
+    arena_bytes,
+    init,
+    destroy,
+    run,
 };
 
 }  // namespace
 
-const aotc_model::ModelSpec& aotc_generated_model_spec() { return kSpec; }
+const aotc_model::ModelSpec& aotc_generated_model_spec() {
+  return kSpec;
+}

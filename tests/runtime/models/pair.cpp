@@ -16,15 +16,20 @@ namespace {
 
 using namespace aotc_model;
 
-constexpr DimSpec kX[] = {{DimKind::kLinear, 1, 0, 0, 0, "s0"}, {DimKind::kStatic, 4, 0, 0, 0, "4"}};
-constexpr DimSpec kY[] = {{DimKind::kLinear, 2, 0, 0, 0, "2*s0"}, {DimKind::kLinear, 1, 1, 0, 0, "s1"}};
+constexpr DimSpec kX[] = {{DimKind::kLinear, 1, 0, 0, 0, "s0"},
+                          {DimKind::kStatic, 4, 0, 0, 0, "4"}};
+constexpr DimSpec kY[] = {{DimKind::kLinear, 2, 0, 0, 0, "2*s0"},
+                          {DimKind::kLinear, 1, 1, 0, 0, "s1"}};
 constexpr DimSpec kOut[] = {{DimKind::kLinear, 1, 0, 0, 0, "s0"}};
 constexpr DimSpec kIota[] = {{DimKind::kExpr, 0, 0, 0, 0, "s0 + s1"}};
 constexpr TensorSpec kInputs[] = {{"x", AOTC_C10_FLOAT32, 2, kX}, {"y", AOTC_C10_FLOAT32, 2, kY}};
-constexpr TensorSpec kOutputs[] = {{"out", AOTC_C10_FLOAT32, 1, kOut}, {"iota", AOTC_C10_INT64, 1, kIota}};
+constexpr TensorSpec kOutputs[] = {{"out", AOTC_C10_FLOAT32, 1, kOut},
+                                   {"iota", AOTC_C10_INT64, 1, kIota}};
 constexpr SymbolSpec kSymbols[] = {{"s0", 1, 32}, {"s1", 1, 8}};
 
-int64_t eval_expr(int32_t expr, const int64_t* s) { return expr == 0 ? s[0] + s[1] : -1; }
+int64_t eval_expr(int32_t expr, const int64_t* s) {
+  return expr == 0 ? s[0] + s[1] : -1;
+}
 
 int init(const InitContext*, void** state, char*, size_t) {
   auto* base = static_cast<int64_t*>(std::malloc(sizeof(int64_t)));
@@ -33,7 +38,9 @@ int init(const InitContext*, void** state, char*, size_t) {
   return 0;
 }
 
-void destroy(void* state) { std::free(state); }
+void destroy(void* state) {
+  std::free(state);
+}
 
 int run(const RunContext* ctx, char* /*error*/, size_t /*error_size*/) {
   const int64_t s0 = ctx->symbols[0];
@@ -51,13 +58,13 @@ int run(const RunContext* ctx, char* /*error*/, size_t /*error_size*/) {
 }
 
 const ModelSpec kSpec{
-    kModelRtVersion, "pair", AOTC_DEVICE_CPU,
-    2, kInputs, 2, kOutputs, 2, kSymbols, 0, nullptr,
-    nullptr, nullptr,
-    nullptr, 0,
-    eval_expr, nullptr, init, destroy, run,
+    kModelRtVersion, "pair", AOTC_DEVICE_CPU, 2,       kInputs, 2,       kOutputs, 2,
+    kSymbols,        0,      nullptr,         nullptr, nullptr, nullptr, 0,        eval_expr,
+    nullptr,         init,   destroy,         run,
 };
 
 }  // namespace
 
-const aotc_model::ModelSpec& aotc_generated_model_spec() { return kSpec; }
+const aotc_model::ModelSpec& aotc_generated_model_spec() {
+  return kSpec;
+}
