@@ -1,16 +1,17 @@
-# aotc_add_model_library(<target> SOURCES <generated .cpp>... [OUTPUT_NAME <name>])
+# aotc_add_model_library(<target> SOURCES <generated .cpp>... [OUTPUT_NAME <name>] [STRIP])
 #
 # Builds a model library (`<h>.wrapper.so`) exactly as `aotc compile` does:
 # generated code compiled -fPIC with hidden visibility, linked with the model
 # support library (aotc_model_rt in the build tree, aotc::model_rt when
 # installed; the whole archive), libstdc++ and libgcc linked statically, and the version script
-# that exports only the model ABI (AOTInductor* and Aotc*). The result
+# that exports only the model ABI (AOTInductor* and Aotc*); STRIP drops the
+# symbol tables and debug information (release packages). The result
 # depends on nothing but libc (and libm); docs/package-format.md gives the
 # equivalent compiler command lines, which the compiler's toolchain mirrors.
 include_guard(GLOBAL)
 
 function(aotc_add_model_library target)
-  cmake_parse_arguments(M "" "OUTPUT_NAME" "SOURCES" ${ARGN})
+  cmake_parse_arguments(M "STRIP" "OUTPUT_NAME" "SOURCES" ${ARGN})
   if(TARGET aotc::model_rt)
     set(rt aotc::model_rt)
   else()
@@ -38,4 +39,7 @@ function(aotc_add_model_library target)
     "LINKER:-z,defs"
     "LINKER:--gc-sections"
     "LINKER:--as-needed")
+  if(M_STRIP)
+    target_link_options(${target} PRIVATE -s)
+  endif()
 endfunction()

@@ -174,8 +174,8 @@ AOTC_API void aotc_load_options_init(aotc_load_options* options);
 AOTC_API aotc_status aotc_model_load(const char* path, const aotc_load_options* options,
                                      aotc_model** out);
 
-/* Frees a model: waits for nothing, so no run may be in progress. Tensors it
- * returned stay valid. NULL is ignored. */
+/* Frees a model. The caller makes sure no run of it is in progress (free
+ * does not wait for runs). Tensors it returned stay valid. NULL is ignored. */
 AOTC_API void aotc_model_free(aotc_model* model);
 
 /* The model's name, its target ("cpu" or "cuda") and the device it runs on
