@@ -280,8 +280,10 @@ aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t de
       cuda_host::Guard g(device_index);
       cuda_host::copy_to_device(dst->data, src.data, bytes, stream);
     } else if (dst_cpu) {
+      // Host code reads the copy as soon as it has it: wait for it here.
       cuda_host::Guard g(src.device_index);
       cuda_host::copy_to_host(dst->data, src.data, bytes, stream);
+      cuda_host::synchronize(stream);
     } else {
       cuda_host::Guard g(device_index);
       cuda_host::copy_device_to_device(dst->data, src.data, bytes, stream);

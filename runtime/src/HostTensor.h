@@ -51,8 +51,9 @@ void tensor_release(aotc_tensor* t) noexcept;
 int64_t numel(const aotc_tensor& t);
 bool is_contiguous(const aotc_tensor& t);
 
-/// A contiguous copy on the given device, enqueued on `stream` for CUDA (the
-/// caller synchronises when it needs the data). Throws Failure.
+/// A contiguous copy on the given device, on `stream` for CUDA: a copy to
+/// the host is complete on return; a copy to a device is enqueued (the caller
+/// synchronises when it needs the data). Throws Failure.
 aotc_tensor* tensor_copy(const aotc_tensor& src, int32_t device_type, int32_t device_index,
                          void* stream);
 

@@ -183,7 +183,6 @@ void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor*
   }
   TensorRefs handles;  // one reference per input, stolen by the model
   handles.refs.reserve(num_inputs);
-  bool copied = false;
   for (size_t i = 0; i < num_inputs; ++i) {
     aotc_tensor* t = inputs[i];
     const bool elsewhere = device_type_ == AOTC_DEVICE_TYPE_CUDA
@@ -191,13 +190,11 @@ void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor*
                                : t->device_type == AOTC_DEVICE_TYPE_CUDA;
     if (elsewhere) {
       handles.refs.push_back(tensor_copy(*t, device_type_, device_index_, stream));
-      copied = true;
     } else {
       handles.refs.push_back(tensor_retain(t));
     }
   }
-  if (copied && device_type_ == AOTC_DEVICE_TYPE_CPU)
-    cuda_host::synchronize(stream);  // device-to-host done
+  // Copies to the host are complete; copies to the device precede the run on `stream`.
 
   std::vector<AtenTensorHandle> in(num_inputs);
   for (size_t i = 0; i < num_inputs; ++i)
@@ -221,7 +218,10 @@ void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor*
     TensorRefs moved;
     for (aotc_tensor* t : results.refs)
       moved.refs.push_back(tensor_copy(*t, out_type, out_index, stream));
-    cuda_host::synchronize(stream);
+    if (out_type == AOTC_DEVICE_TYPE_CUDA) {  // host outputs went to the user's device
+      cuda_host::Guard g(out_index);
+      cuda_host::synchronize(stream);
+    }
     results.refs.swap(moved.refs);  // `moved` now releases the originals
   }
   for (size_t o = 0; o < num_outputs; ++o) outputs[o] = results.refs[o];

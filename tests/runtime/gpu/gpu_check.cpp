@@ -161,6 +161,23 @@ int main(int argc, char** argv) {
     bool ok = true;
     for (size_t i = 0; i < xa.size(); ++i) ok = ok && ya[i] == 2.0f * xa[i] + 1.0f;
     check(ok, "cpu model, cuda input: y = 2x + 1");
+
+    // The same from a thread with no current CUDA context (the runtime makes
+    // the device's context current itself), and .npy of a CUDA tensor.
+    std::thread fresh([&] {
+      try {
+        auto o = cpu.run({dxa});
+        std::vector<float> yo = o[0].to_vector<float>();
+        bool same = o[0].device() == Device::cuda(0);
+        for (size_t i = 0; i < xa.size(); ++i) same = same && yo[i] == 2.0f * xa[i] + 1.0f;
+        check(same, "cpu model, cuda input, from a thread without a context");
+        aotc::save_npy("gpu_check_y.npy", o[0]);
+        check(aotc::load_npy("gpu_check_y.npy").to_vector<float>() == yo, ".npy of a CUDA tensor");
+      } catch (const std::exception& e) {
+        check(false, std::string("fresh thread: ") + e.what());
+      }
+    });
+    fresh.join();
   } catch (const std::exception& e) {
     check(false, std::string("unexpected exception: ") + e.what());
   }
