@@ -20,6 +20,22 @@
 //     loading of the embedded cubin for the device's arch or its PTX.
 // Generated code sees only this header (and kernel headers); it never calls
 // the host directly.
+//
+// Input checking, precisely: for each input in order, its dtype, its device
+// (type, and index for CUDA), its rank, then each dimension in order: a
+// kStatic dimension must equal its value; a kLinear dimension solves its
+// symbol the first time the symbol is seen (the size minus the offset must be
+// a multiple of the coefficient, and the symbol must fall within its range)
+// and must agree with the symbol's value after that; then the input must be
+// contiguous (strides of size-1 dimensions are not compared; an empty tensor
+// is always contiguous). kExpr dimensions are checked after all inputs. Every
+// refusal names the input (index and name), the dimension, what was expected
+// and what was found; nothing runs, and the stolen input handles are still
+// released.
+//
+// Errors inside generated code are returned, never thrown: run/init return
+// non-zero and write a sentence into their error buffer (which has room for
+// at least 1024 bytes).
 #pragma once
 
 #include <cstddef>
@@ -42,6 +58,9 @@ struct DimSpec {
   int32_t symbol;  ///< kLinear: index into ModelSpec::symbols
   int64_t offset;  ///< kLinear: the constant term
   int32_t expr;    ///< kExpr: argument to eval_expr
+  /// The dimension as the user sees it ("4", "s0", "2*s0 + 1", "s0 // 2"), for
+  /// error messages; may be null (the support library then prints the spec).
+  const char* text;
 };
 
 struct TensorSpec {
@@ -68,9 +87,14 @@ struct ConstantSpec {
   uint64_t offset;  ///< byte offset in the weights blob, 64-byte aligned
   uint64_t nbytes;
   bool from_folded;  ///< produced by compile-time folding rather than read from the program
+  /// AOTInductor's ConstantType: 0 unknown, 1 parameter, 2 buffer, 3 tensor
+  /// constant, 4 folded constant (GetConstantType reports it).
+  int32_t type;
 };
 
-/// What a run sees. Pointers are device pointers for CUDA models.
+/// What a run sees. Pointers are device pointers for CUDA models. For a CUDA
+/// model, run is called with the model's device context current and must
+/// enqueue all its work on `stream` (it need not synchronise).
 struct RunContext {
   const int64_t* symbols;     ///< values of ModelSpec::symbols, in order
   const void* const* inputs;  ///< data of each input, contiguous, in input order
@@ -84,15 +108,20 @@ struct RunContext {
   /// on the CPU thread pool; returns when all chunks are done. Safe to call
   /// from concurrent runs.
   void (*parallel_for)(int64_t n, int64_t grain, void (*fn)(int64_t begin, int64_t end, void* arg), void* arg);
+  /// Threads parallel_for may use, the caller included (>= 1); for blocking.
+  int32_t num_threads;
 };
 
-/// What init sees (once per container, before any run).
+/// What init sees (once per container, before any run; for CUDA with the
+/// model's device context current).
 struct InitContext {
   const void* weights;   ///< on the model's device
   int32_t device_type;   ///< AOTC_DEVICE_*
   int32_t device_index;
   /// CUDA: the device's compute capability (e.g. 90), 0 for CPU.
   int32_t compute_capability;
+  /// The package's model folder when the host extracted it (PyTorch), else null.
+  const char* cubin_dir;
 };
 
 struct ModelSpec {
@@ -124,6 +153,48 @@ struct ModelSpec {
   /// The computation. Returns 0, or non-zero with a message in `error`.
   int (*run)(const RunContext* ctx, char* error, size_t error_size);
 };
+
+// ---- CUDA helpers for generated init/run code ------------------------------------
+//
+// The support library owns the driver API (loaded at run time); generated
+// code reaches it only through these. Each returns 0, or non-zero with a
+// sentence in `error` naming the driver call that failed, its error, and
+// where. Handles are the driver's CUmodule / CUfunction / CUstream.
+
+enum class CudaImageKind : uint8_t {
+  kCubin,  ///< SASS for exactly one compute capability
+  kPtx,    ///< PTX text (NUL-terminated or not); the driver JIT-compiles it
+};
+
+/// One embedded device image of a module.
+struct CudaImage {
+  int32_t arch;  ///< compute capability as major*10 + minor: 80, 86, 90, 100, ...
+  CudaImageKind kind;
+  const void* data;
+  size_t size;
+};
+
+/// Which image suits a device of compute capability `cc`: the cubin whose arch
+/// equals cc, else the PTX with the highest arch <= cc, else -1.
+int cuda_select_image(const CudaImage* images, size_t num_images, int32_t cc);
+
+/// Loads a module for the model's device from the image cuda_select_image
+/// picks; fails naming the device's sm and the images' archs if none suits.
+int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num_images, void** module,
+                     char* error, size_t error_size);
+
+/// Looks up a kernel; raises its dynamic shared memory limit when
+/// `dynamic_smem_bytes` exceeds the default 48 KiB.
+int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_bytes, void** function,
+                      char* error, size_t error_size);
+
+/// cuLaunchKernel on `stream` (RunContext::stream).
+int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
+                uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream, void** args,
+                char* error, size_t error_size);
+
+/// Unloads a module (from destroy). Null is ignored.
+void cuda_unload_module(void* module);
 
 }  // namespace aotc_model
 

@@ -20,7 +20,16 @@
  * Codes: dtypes are c10::ScalarType numbers (float32 = 6, bfloat16 = 15, ...),
  * device types c10::DeviceType (cpu = 0, cuda = 1). Every function returns 0
  * on success; on failure the library's message is available from
- * AotcModelGetLastError() on the failing thread.
+ * AotcModelGetLastError() (and AOTInductorGetLastError()) on the failing
+ * thread. ContainerRun and ContainerRunSingleThreaded return
+ * AOTC_MODEL_ERROR_INVALID_INPUT when the inputs fail the model's checks and
+ * nothing ran, AOTI_RUNTIME_FAILURE for every other failure; PyTorch only
+ * tests for non-zero. No function lets a C++ exception escape.
+ *
+ * Threads: ContainerRun may be called from any number of threads at once (up
+ * to num_models run in parallel, the others wait for a free instance).
+ * ContainerRunSingleThreaded uses instance 0 without locking: its caller
+ * serialises it and does not mix it with concurrent ContainerRun calls.
  *
  * Versioning: AotcHostApi and AotcWeights start with their size and the ABI
  * version; fields are only ever appended. A library refuses a host whose
@@ -45,6 +54,9 @@ typedef int32_t AOTIRuntimeError;
 typedef int32_t AOTITorchError;
 #define AOTI_RUNTIME_SUCCESS 0
 #define AOTI_RUNTIME_FAILURE 1
+/* aotc's own failure code for Run: the inputs were refused (dtype, rank, size,
+ * symbol range or consistency, layout, device, count); nothing ran. */
+#define AOTC_MODEL_ERROR_INVALID_INPUT 2
 
 struct AtenTensorOpaque;
 typedef struct AtenTensorOpaque* AtenTensorHandle;
@@ -79,7 +91,8 @@ typedef struct AotcHostApi {
   AOTITorchError (*get_device_type)(AtenTensorHandle tensor, int32_t* ret);
   AOTITorchError (*get_device_index)(AtenTensorHandle tensor, int32_t* ret);
 
-  /* A new owning tensor; for CUDA, stream-ordered on the current stream. */
+  /* A new owning tensor; for CUDA, stream-ordered on the current stream (under
+   * the aotc runtime: the stream of the run in progress on this thread). */
   AOTITorchError (*empty_strided)(int64_t ndim, const int64_t* sizes, const int64_t* strides, int32_t dtype,
                                   int32_t device_type, int32_t device_index, AtenTensorHandle* ret);
   /* Releases an owning handle. */
@@ -87,7 +100,8 @@ typedef struct AotcHostApi {
   /* A second owning handle to the same tensor. */
   AOTITorchError (*new_tensor_handle)(AtenTensorHandle tensor, AtenTensorHandle* ret);
 
-  /* CUDA only (may be NULL on a CPU-only host). The stream is a CUstream. */
+  /* CUDA only (may be NULL on a CPU-only host). The stream is a CUstream; the
+   * library asks for it only when ContainerRun was given a null stream. */
   AOTITorchError (*get_current_cuda_stream)(int32_t device_index, void** ret_stream);
 
   void* reserved[8];
@@ -109,7 +123,12 @@ uint32_t AotcModelAbiVersion(void);
 
 /* Like AOTInductorModelContainerCreateWithDevice, with the host's tensor
  * functions and the weights given instead of looked up. `host` and `weights`
- * must outlive the container. `device_str` is "cpu", "cuda" or "cuda:N". */
+ * (borrowed) must outlive the container; `weights` may be NULL for a model
+ * without weights, and its size must equal the model's. `device_str` is
+ * "cpu", "cuda" (the current device, else 0) or "cuda:N". For a CUDA model
+ * the library uploads the weights to the device here, once. `cubin_dir` may
+ * be NULL. On success *container_handle receives an owning handle (free it
+ * with AOTInductorModelContainerDelete). */
 AOTIRuntimeError AotcModelContainerCreateWithHost(AOTInductorModelContainerHandle* container_handle,
                                                   size_t num_models, const char* device_str,
                                                   const char* cubin_dir, const AotcHostApi* host,

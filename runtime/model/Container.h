@@ -1,0 +1,93 @@
+// A model container: what an AOTInductorModelContainerHandle points to.
+//
+// It binds the generated ModelSpec to a host (aotc's runtime, or PyTorch's
+// aoti_torch_* functions), a device and the weights, and runs the model:
+// check the inputs, allocate the outputs through the host, take a model
+// instance (arena, CUDA event) from the pool, call the generated run, release
+// the stolen inputs. Up to num_models instances exist, created on demand;
+// Run blocks while all are busy. Everything throws ModelError; the exported
+// functions (EntryPoints.cpp) catch.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aotc/model_abi.h"
+#include "aotc_model.h"
+
+namespace aotc_model::rt {
+
+class CudaDevice;
+class MappedWeights;
+
+class Container {
+ public:
+  /// Who provides the tensor functions and the weights.
+  enum class HostKind {
+    kAotc,   ///< AotcModelContainerCreateWithHost: host table and mapped weights given
+    kTorch,  ///< AOTInductorModelContainerCreateWithDevice: table from libtorch, weights read from
+             ///< cubin_dir
+  };
+
+  /// `weights` may be null for kTorch (read from `<cubin_dir>/<weights_file>`)
+  /// and for a model without weights. Throws ModelError.
+  Container(size_t num_models, const char* device_str, const char* cubin_dir,
+            const AotcHostApi& host, const AotcWeights* weights, HostKind kind);
+  ~Container();
+  Container(const Container&) = delete;
+  Container& operator=(const Container&) = delete;
+
+  /// ContainerRun / ContainerRunSingleThreaded. Always releases the input
+  /// handles (they are stolen); writes the outputs only on success.
+  void run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs,
+           size_t num_outputs, void* stream, bool single_threaded);
+
+  const ModelSpec& spec() const { return spec_; }
+  const char* in_spec() const { return in_spec_.c_str(); }
+  const char* out_spec() const { return out_spec_.c_str(); }
+
+ private:
+  struct Instance {
+    void* arena = nullptr;  // CPU: aligned host memory; CUDA: device memory
+    uint64_t arena_size = 0;
+    void* event = nullptr;  // CUDA: recorded after each run on its stream
+    bool event_recorded = false;
+  };
+  class Lease;
+
+  void bind_host(const AotcHostApi& host);
+  void bind_weights(const AotcWeights* weights, HostKind kind);
+  std::unique_ptr<Instance> make_instance();
+  void free_instance(Instance& instance) noexcept;
+  void ensure_arena(Instance& instance, uint64_t bytes);
+  Instance* acquire();
+  void release(Instance* instance);
+
+  const ModelSpec& spec_;
+  AotcHostApi host_{};
+  int32_t device_type_ = AOTC_DEVICE_CPU;
+  int32_t device_index_ = 0;
+  std::unique_ptr<CudaDevice> cuda_;
+  std::unique_ptr<MappedWeights> mapped_weights_;
+  const void* weights_ = nullptr;   // what RunContext::weights gets
+  void* device_weights_ = nullptr;  // CUDA: the uploaded copy we own
+  void* state_ = nullptr;           // from spec.init
+  bool initialised_ = false;
+  bool pool_acquired_ = false;
+  std::string in_spec_;
+  std::string out_spec_;
+  std::string model_dir_;  // kTorch: where PyTorch extracted the model folder
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Instance>> instances_;  // [0] exists from the start
+  std::vector<Instance*> free_;
+  size_t max_instances_ = 1;
+};
+
+}  // namespace aotc_model::rt

@@ -1,0 +1,204 @@
+// The CUDA side of a model library; see CudaModel.h and aotc_model.h.
+#include "CudaModel.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "CudaDriver.h"
+#include "Errors.h"
+#include "aotc_model.h"
+
+namespace aotc_model::rt {
+
+using aotc::cuda::driver;
+
+std::unique_ptr<CudaDevice> CudaDevice::open(int32_t index) {
+  std::string why;
+  if (!aotc::cuda::driver_available(&why)) fail("this model runs on CUDA, but " + why);
+  int count = 0;
+  AOTC_CU_CHECK(cuDeviceGetCount(&count));
+  if (index < 0) {
+    CUcontext current = nullptr;
+    CUdevice dev = 0;
+    AOTC_CU_CHECK(cuCtxGetCurrent(&current));
+    index = current != nullptr && driver().cuCtxGetDevice(&dev) == CUDA_SUCCESS
+                ? static_cast<int32_t>(dev)
+                : 0;
+  }
+  if (count == 0) fail("this model runs on CUDA, but the driver reports no CUDA device");
+  if (index >= count) {
+    fail("this model was asked to run on cuda:" + std::to_string(index) +
+         ", but this machine has " + std::to_string(count) + " CUDA device" +
+         (count == 1 ? "" : "s"));
+  }
+  std::unique_ptr<CudaDevice> d(new CudaDevice());
+  CUdevice dev = 0;
+  AOTC_CU_CHECK(cuDeviceGet(&dev, index));
+  CUcontext ctx = nullptr;
+  AOTC_CU_CHECK(cuDevicePrimaryCtxRetain(&ctx, dev));
+  d->index_ = index;
+  d->device_ = dev;
+  d->context_ = ctx;
+  d->cc_ = aotc::cuda::compute_capability(dev);
+  return d;
+}
+
+CudaDevice::~CudaDevice() {
+  if (context_ != nullptr) driver().cuDevicePrimaryCtxRelease(device_);
+}
+
+ContextGuard::ContextGuard(const CudaDevice& device) {
+  CUcontext previous = nullptr;
+  AOTC_CU_CHECK(cuCtxGetCurrent(&previous));
+  previous_ = previous;
+  if (previous != static_cast<CUcontext>(device.context())) {
+    AOTC_CU_CHECK(cuCtxSetCurrent(static_cast<CUcontext>(device.context())));
+    changed_ = true;
+  }
+}
+
+ContextGuard::~ContextGuard() {
+  if (changed_) driver().cuCtxSetCurrent(static_cast<CUcontext>(previous_));
+}
+
+void* cuda_alloc(size_t bytes) {
+  if (bytes == 0) return nullptr;
+  CUdeviceptr p = 0;
+  AOTC_CU_CHECK(cuMemAlloc(&p, bytes));
+  return reinterpret_cast<void*>(p);
+}
+
+void cuda_free(void* ptr) noexcept {
+  if (ptr != nullptr) driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr));
+}
+
+void cuda_upload(void* dst, const void* src, size_t bytes) {
+  if (bytes > 0) AOTC_CU_CHECK(cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(dst), src, bytes));
+}
+
+void* cuda_event_create() {
+  CUevent e = nullptr;
+  AOTC_CU_CHECK(cuEventCreate(&e, CU_EVENT_DISABLE_TIMING));
+  return e;
+}
+
+void cuda_event_destroy(void* event) noexcept {
+  if (event != nullptr) driver().cuEventDestroy(static_cast<CUevent>(event));
+}
+
+void cuda_event_record(void* event, void* stream) {
+  AOTC_CU_CHECK(cuEventRecord(static_cast<CUevent>(event), static_cast<CUstream>(stream)));
+}
+
+void cuda_stream_wait_event(void* stream, void* event) {
+  AOTC_CU_CHECK(cuStreamWaitEvent(static_cast<CUstream>(stream), static_cast<CUevent>(event), 0));
+}
+
+void cuda_event_synchronize(void* event) {
+  AOTC_CU_CHECK(cuEventSynchronize(static_cast<CUevent>(event)));
+}
+
+}  // namespace aotc_model::rt
+
+// ---- aotc_model.h's helpers for generated code ------------------------------------
+
+namespace aotc_model {
+
+using aotc::cuda::driver;
+
+namespace {
+
+// Copies a message into a caller's error buffer.
+int report(const std::string& message, char* error, size_t error_size) {
+  if (error != nullptr && error_size > 0) std::snprintf(error, error_size, "%s", message.c_str());
+  return 1;
+}
+
+std::string image_name(const CudaImage& image) {
+  return (image.kind == CudaImageKind::kCubin ? "sm_" : "compute_") + std::to_string(image.arch);
+}
+
+}  // namespace
+
+int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num_images,
+                     void** module, char* error, size_t error_size) {
+  try {
+    const int pick = cuda_select_image(images, num_images, ctx->compute_capability);
+    if (pick < 0) {
+      std::string have;
+      for (size_t i = 0; i < num_images; ++i) have += (i ? ", " : "") + image_name(images[i]);
+      CUdevice dev = 0;
+      std::string device = "cuda:" + std::to_string(ctx->device_index);
+      if (driver().cuDeviceGet(&dev, ctx->device_index) == CUDA_SUCCESS) {
+        device += " (" + aotc::cuda::device_name(dev) + ")";
+      }
+      return report("no kernel image in this model suits " + device + ", which is sm_" +
+                        std::to_string(ctx->compute_capability) + ": the package has " +
+                        (have.empty() ? std::string("none") : have) +
+                        "; compile it again with --arch sm_" +
+                        std::to_string(ctx->compute_capability),
+                    error, error_size);
+    }
+    const CudaImage& im = images[pick];
+    std::string ptx;  // PTX must be NUL-terminated for the driver
+    const void* data = im.data;
+    if (im.kind == CudaImageKind::kPtx &&
+        (im.size == 0 || static_cast<const char*>(im.data)[im.size - 1] != '\0')) {
+      ptx.assign(static_cast<const char*>(im.data), im.size);
+      data = ptx.c_str();
+    }
+    char log[4096] = {};
+    CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void* values[] = {log, reinterpret_cast<void*>(static_cast<uintptr_t>(sizeof(log) - 1))};
+    CUmodule m = nullptr;
+    const CUresult r = driver().cuModuleLoadDataEx(&m, data, 2, options, values);
+    if (r != CUDA_SUCCESS) {
+      return report("loading the " + image_name(im) + " image for sm_" +
+                        std::to_string(ctx->compute_capability) + " failed: " +
+                        aotc::cuda::error_string(r) + (log[0] ? std::string(": ") + log : ""),
+                    error, error_size);
+    }
+    *module = m;
+    return 0;
+  } catch (const std::exception& e) {
+    return report(e.what(), error, error_size);
+  }
+}
+
+int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_bytes, void** function,
+                      char* error, size_t error_size) {
+  try {
+    CUfunction f = nullptr;
+    AOTC_CU_CHECK(cuModuleGetFunction(&f, static_cast<CUmodule>(module), name));
+    if (dynamic_smem_bytes > 48 * 1024) {
+      AOTC_CU_CHECK(cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                       static_cast<int>(dynamic_smem_bytes)));
+    }
+    *function = f;
+    return 0;
+  } catch (const std::exception& e) {
+    return report(std::string("kernel ") + name + ": " + e.what(), error, error_size);
+  }
+}
+
+int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
+                uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream,
+                void** args, char* error, size_t error_size) {
+  const CUresult r = driver().cuLaunchKernel(static_cast<CUfunction>(function), grid_x, grid_y,
+                                             grid_z, block_x, block_y, block_z, dynamic_smem_bytes,
+                                             static_cast<CUstream>(stream), args, nullptr);
+  if (r == CUDA_SUCCESS) return 0;
+  return report("cuLaunchKernel (grid " + std::to_string(grid_x) + "x" + std::to_string(grid_y) +
+                    "x" + std::to_string(grid_z) + ", block " + std::to_string(block_x) + "x" +
+                    std::to_string(block_y) + "x" + std::to_string(block_z) + ", " +
+                    std::to_string(dynamic_smem_bytes) +
+                    " bytes of shared memory) failed: " + aotc::cuda::error_string(r),
+                error, error_size);
+}
+
+void cuda_unload_module(void* module) {
+  if (module != nullptr) driver().cuModuleUnload(static_cast<CUmodule>(module));
+}
+
+}  // namespace aotc_model

@@ -1,0 +1,63 @@
+// The CUDA side of a model library: the device a container runs on, device
+// memory for weights and arenas, per-instance events, and (in CudaModel.cpp)
+// aotc_model.h's module-loading and launch helpers for generated code.
+//
+// This header keeps cuda.h out of the container code: handles are void*.
+// Built from CudaModel.cpp when the CUDA toolkit's headers are present
+// (AOTC_MODEL_HAVE_CUDA), else from CudaModelStub.cpp, whose functions fail
+// with "built without CUDA support". Everything here throws ModelError or
+// CudaError; it needs the device's context current (ContextGuard) unless
+// stated otherwise.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace aotc_model::rt {
+
+/// A CUDA device and its primary context, retained for the container's life.
+class CudaDevice {
+ public:
+  /// `index` -1 means the device of the calling thread's current context, else 0.
+  static std::unique_ptr<CudaDevice> open(int32_t index);
+  ~CudaDevice();
+  CudaDevice(const CudaDevice&) = delete;
+  CudaDevice& operator=(const CudaDevice&) = delete;
+
+  int32_t index() const { return index_; }
+  int32_t compute_capability() const { return cc_; }
+  void* context() const { return context_; }
+
+ private:
+  CudaDevice() = default;
+  int32_t index_ = 0;
+  int32_t cc_ = 0;
+  int32_t device_ = 0;
+  void* context_ = nullptr;
+};
+
+/// Makes the device's context current for a scope; restores the previous one.
+class ContextGuard {
+ public:
+  explicit ContextGuard(const CudaDevice& device);
+  ~ContextGuard();
+  ContextGuard(const ContextGuard&) = delete;
+  ContextGuard& operator=(const ContextGuard&) = delete;
+
+ private:
+  void* previous_ = nullptr;
+  bool changed_ = false;
+};
+
+void* cuda_alloc(size_t bytes);      ///< cuMemAlloc (synchronous); null for 0 bytes
+void cuda_free(void* ptr) noexcept;  ///< cuMemFree; null is ignored
+void cuda_upload(void* dst, const void* src, size_t bytes);  ///< synchronous host-to-device copy
+void* cuda_event_create();
+void cuda_event_destroy(void* event) noexcept;
+void cuda_event_record(void* event, void* stream);
+void cuda_stream_wait_event(void* stream, void* event);
+void cuda_event_synchronize(void* event);
+
+}  // namespace aotc_model::rt

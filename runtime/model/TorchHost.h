@@ -1,0 +1,34 @@
+// The host tensor table inside PyTorch, filled from the process's own
+// `aoti_torch_*` C shim functions.
+//
+// When PyTorch's AOTInductor loader creates a container
+// (AOTInductorModelContainerCreateWithDevice), libtorch is already loaded in
+// the process: the functions are looked up in libtorch_cpu.so (and
+// libtorch_cuda.so for the CUDA stream) by soname with RTLD_NOLOAD, then in
+// the global scope. The model library has no link-time dependency on
+// libtorch, so the same library also loads where there is no PyTorch at all,
+// and then this lookup fails with a sentence saying how to run the package.
+//
+// UNTESTED against a real PyTorch on the build machine (there is none):
+// tests/runtime covers it with a stand-in libtorch_cpu.so that exports the
+// same signatures; docs/runtime.md records what was run on a GPU machine.
+#pragma once
+
+#include <string>
+
+#include "aotc/model_abi.h"
+
+namespace aotc_model::rt {
+
+/// Fills `host` from the process's aoti_torch_* functions. `need_cuda` asks
+/// for aoti_torch_get_current_cuda_stream too. Returns "" on success, else
+/// the error (which names what is missing).
+std::string fill_host_from_torch(AotcHostApi* host, bool need_cuda);
+
+/// The folder this model library was loaded from ("" if unknown). PyTorch's
+/// loaders extract the package's model folder and load the library from it,
+/// so the weights sit beside it; this is where they are looked for when the
+/// loader passes no cubin_dir (its CPU runner never does).
+std::string library_directory();
+
+}  // namespace aotc_model::rt
