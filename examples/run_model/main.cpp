@@ -39,26 +39,26 @@ aotc::Tensor make_input(const aotc::TensorInfo& info,
     }
   }
   aotc::Tensor t = aotc::Tensor::empty(info.dtype, sizes);
-  const size_t elem = aotc::dtype_size(info.dtype);
+  const size_t elem = aotc::scalar_type_size(info.dtype);
   auto* p = static_cast<unsigned char*>(t.data());
   for (int64_t i = 0; i < t.numel(); ++i) {
     unsigned char* e = p + i * elem;
     std::memset(e, 0, elem);
     switch (info.dtype) {
-      case aotc::DType::Float32: {
+      case aotc::ScalarType::Float32: {
         const float one = 1;
         std::memcpy(e, &one, 4);
         break;
       }
-      case aotc::DType::Float64: {
+      case aotc::ScalarType::Float64: {
         const double one = 1;
         std::memcpy(e, &one, 8);
         break;
       }
-      case aotc::DType::Float16:
+      case aotc::ScalarType::Float16:
         e[1] = 0x3c;
         break;
-      case aotc::DType::BFloat16:
+      case aotc::ScalarType::BFloat16:
         e[0] = 0x80;
         e[1] = 0x3f;
         break;
@@ -71,23 +71,23 @@ aotc::Tensor make_input(const aotc::TensorInfo& info,
 }
 
 void print(const std::string& name, const aotc::Tensor& t) {
-  std::printf("%s: %s %s on %s", name.c_str(), aotc::dtype_name(t.dtype()).c_str(),
+  std::printf("%s: %s %s on %s", name.c_str(), aotc::scalar_type_name(t.dtype()).c_str(),
               shape_text(t.sizes()).c_str(), t.device().str().c_str());
   const aotc::Tensor host = t.device().is_cuda() ? t.to(aotc::Device::cpu()) : t;
   const int64_t n = std::min<int64_t>(host.numel(), 8);
   std::printf(" =");
   for (int64_t i = 0; i < n; ++i) {
     switch (host.dtype()) {
-      case aotc::DType::Float32:
+      case aotc::ScalarType::Float32:
         std::printf(" %g", static_cast<const float*>(host.data())[i]);
         break;
-      case aotc::DType::Float64:
+      case aotc::ScalarType::Float64:
         std::printf(" %g", static_cast<const double*>(host.data())[i]);
         break;
-      case aotc::DType::Int64:
+      case aotc::ScalarType::Int64:
         std::printf(" %lld", static_cast<long long>(static_cast<const int64_t*>(host.data())[i]));
         break;
-      case aotc::DType::Int32:
+      case aotc::ScalarType::Int32:
         std::printf(" %d", static_cast<const int32_t*>(host.data())[i]);
         break;
       default:

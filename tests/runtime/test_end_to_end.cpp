@@ -13,7 +13,7 @@
 #include "TestSupport.h"
 #include "aotc/runtime.hpp"
 
-using aotc::DType;
+using aotc::ScalarType;
 using aotc::Tensor;
 using aotc::test::TempDir;
 
@@ -67,7 +67,7 @@ TEST_CASE("affine: load, describe, run at batch sizes 1 to 64") {
   const auto inputs = m.inputs();
   REQUIRE(inputs.size() == 1);
   CHECK(inputs[0].name == "x");
-  CHECK(inputs[0].dtype == DType::Float32);
+  CHECK(inputs[0].dtype == ScalarType::Float32);
   CHECK(inputs[0].shape == std::vector<std::string>{"s0", "4"});
   const auto outputs = m.outputs();
   REQUIRE(outputs.size() == 2);
@@ -81,7 +81,7 @@ TEST_CASE("affine: load, describe, run at batch sizes 1 to 64") {
 
   for (int64_t n : {1, 2, 3, 17, 63, 64, 5, 1}) {  // growing and shrinking arenas
     std::vector<float> x = ramp(n, -3.0f + static_cast<float>(n));
-    auto out = m.run({Tensor::borrow(x.data(), DType::Float32, {n, 4})});
+    auto out = m.run({Tensor::borrow(x.data(), ScalarType::Float32, {n, 4})});
     expect_affine(x, out);
   }
   // An owned input works the same.
@@ -102,7 +102,7 @@ TEST_CASE("affine: 8 threads running different sizes at once all get their own a
       for (int iter = 0; iter < 40; ++iter) {
         const int64_t n = 1 + (t * 13 + iter * 7) % 64;
         std::vector<float> x = ramp(n, static_cast<float>(t * 100 + iter));
-        auto out = m.run({Tensor::borrow(x.data(), DType::Float32, {n, 4})});
+        auto out = m.run({Tensor::borrow(x.data(), ScalarType::Float32, {n, 4})});
         const float* y = out[0].data_as<const float>();
         const float* s = out[1].data_as<const float>();
         for (int64_t i = 0; i < n; ++i) {
@@ -127,27 +127,27 @@ TEST_CASE("affine: bad inputs are refused with the input, dimension, expectation
   aotc::Model m = aotc::Model::load(p.string());
   std::vector<double> f64(8, 1.0);
   std::vector<float> f32(65 * 4, 1.0f);
-  CHECK(refusal(m, {Tensor::borrow(f64.data(), DType::Float64, {2, 4})}) ==
+  CHECK(refusal(m, {Tensor::borrow(f64.data(), ScalarType::Float64, {2, 4})}) ==
         "input 0 'x': expected dtype float32, got float64");
-  CHECK(refusal(m, {Tensor::borrow(f32.data(), DType::Float32, {2, 2, 2})}) ==
+  CHECK(refusal(m, {Tensor::borrow(f32.data(), ScalarType::Float32, {2, 2, 2})}) ==
         "input 0 'x': expected 2 dimensions, got 3");
-  CHECK(refusal(m, {Tensor::borrow(f32.data(), DType::Float32, {2, 5})}) ==
+  CHECK(refusal(m, {Tensor::borrow(f32.data(), ScalarType::Float32, {2, 5})}) ==
         "input 0 'x': dimension 1 is 5, expected 4");
-  CHECK(refusal(m, {Tensor::borrow(f32.data(), DType::Float32, {65, 4})}) ==
+  CHECK(refusal(m, {Tensor::borrow(f32.data(), ScalarType::Float32, {65, 4})}) ==
         "input 0 'x': dimension 0 is 65, outside the range [1, 64] of symbol s0");
-  CHECK(refusal(m, {Tensor::borrow(f32.data(), DType::Float32, {0, 4})}) ==
+  CHECK(refusal(m, {Tensor::borrow(f32.data(), ScalarType::Float32, {0, 4})}) ==
         "input 0 'x': dimension 0 is 0, outside the range [1, 64] of symbol s0");
-  CHECK(refusal(m, {Tensor::borrow(f32.data(), DType::Float32, {4, 4}, {1, 4})}) ==
+  CHECK(refusal(m, {Tensor::borrow(f32.data(), ScalarType::Float32, {4, 4}, {1, 4})}) ==
         "input 0 'x': is not contiguous (sizes [4, 4], strides [1, 4], expected strides [4, 1]); "
         "pass a "
         "contiguous tensor (x.contiguous())");
   CHECK(refusal(m, {}) == "model 'affine' takes 1 input, got 0");
-  Tensor ok = Tensor::borrow(f32.data(), DType::Float32, {2, 4});
+  Tensor ok = Tensor::borrow(f32.data(), ScalarType::Float32, {2, 4});
   CHECK(refusal(m, {ok, ok}) == "model 'affine' takes 1 input, got 2");
 
   // Nothing ran: the output slots are untouched.
   aotc_tensor* outs[2] = {nullptr, nullptr};
-  aotc_tensor* bad = Tensor::borrow(f32.data(), DType::Float32, {2, 5}).release();
+  aotc_tensor* bad = Tensor::borrow(f32.data(), ScalarType::Float32, {2, 5}).release();
   CHECK(aotc_model_run(m.get(), &bad, 1, outs, 2, nullptr) == AOTC_ERROR_INVALID_INPUT);
   CHECK(outs[0] == nullptr);
   CHECK(outs[1] == nullptr);
@@ -159,7 +159,7 @@ TEST_CASE("affine: bad inputs are refused with the input, dimension, expectation
   CHECK(outs[0] == nullptr);
   // The model still works after every refusal.
   std::vector<float> x = ramp(3, 0.5f);
-  expect_affine(x, m.run({Tensor::borrow(x.data(), DType::Float32, {3, 4})}));
+  expect_affine(x, m.run({Tensor::borrow(x.data(), ScalarType::Float32, {3, 4})}));
 }
 
 TEST_CASE("pair: shared symbols across inputs, derived and expression dimensions") {
@@ -177,11 +177,11 @@ TEST_CASE("pair: shared symbols across inputs, derived and expression dimensions
   std::vector<float> x(s0 * 4), y(2 * s0 * s1);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
   for (size_t i = 0; i < y.size(); ++i) y[i] = 0.5f * static_cast<float>(i);
-  auto out = m.run({Tensor::borrow(x.data(), DType::Float32, {s0, 4}),
-                    Tensor::borrow(y.data(), DType::Float32, {2 * s0, s1})});
+  auto out = m.run({Tensor::borrow(x.data(), ScalarType::Float32, {s0, 4}),
+                    Tensor::borrow(y.data(), ScalarType::Float32, {2 * s0, s1})});
   REQUIRE(out[0].sizes() == std::vector<int64_t>{s0});
   REQUIRE(out[1].sizes() == std::vector<int64_t>{s0 + s1});
-  CHECK(out[1].dtype() == DType::Int64);
+  CHECK(out[1].dtype() == ScalarType::Int64);
   for (int64_t i = 0; i < s0; ++i) {
     const float want = x[4 * i] + x[4 * i + 1] + x[4 * i + 2] + x[4 * i + 3] + y[2 * i * s1];
     CHECK(out[0].data_as<const float>()[i] == want);
@@ -190,12 +190,12 @@ TEST_CASE("pair: shared symbols across inputs, derived and expression dimensions
 
   // The same symbol seen twice must agree.
   std::vector<float> y_bad(8 * s1);
-  CHECK(refusal(m, {Tensor::borrow(x.data(), DType::Float32, {s0, 4}),
-                    Tensor::borrow(y_bad.data(), DType::Float32, {8, s1})}) ==
+  CHECK(refusal(m, {Tensor::borrow(x.data(), ScalarType::Float32, {s0, 4}),
+                    Tensor::borrow(y_bad.data(), ScalarType::Float32, {8, s1})}) ==
         "input 1 'y': dimension 0 is 8 but symbol s0 is 3 from input 0 'x' dimension 0, so 2*s0 "
         "must be 6");
-  CHECK(refusal(m, {Tensor::borrow(x.data(), DType::Float32, {s0, 4}),
-                    Tensor::borrow(y_bad.data(), DType::Float32, {6, 9})}) ==
+  CHECK(refusal(m, {Tensor::borrow(x.data(), ScalarType::Float32, {s0, 4}),
+                    Tensor::borrow(y_bad.data(), ScalarType::Float32, {6, 9})}) ==
         "input 1 'y': dimension 1 is 9, outside the range [1, 8] of symbol s1");
 }
 
@@ -209,8 +209,8 @@ TEST_CASE("one package, two models loaded side by side, each with its own librar
   o.model_name = "pair";
   aotc::Model b = aotc::Model::load(p.string(), o);
   std::vector<float> x = ramp(2, 1.0f);
-  expect_affine(x, a.run({Tensor::borrow(x.data(), DType::Float32, {2, 4})}));
-  expect_affine(x, a2.run({Tensor::borrow(x.data(), DType::Float32, {2, 4})}));
+  expect_affine(x, a.run({Tensor::borrow(x.data(), ScalarType::Float32, {2, 4})}));
+  expect_affine(x, a2.run({Tensor::borrow(x.data(), ScalarType::Float32, {2, 4})}));
   CHECK(b.outputs().size() == 2);
 }
 
@@ -221,7 +221,7 @@ TEST_CASE("outputs outlive the model that made them") {
   std::vector<float> x = ramp(4, 2.0f);
   {
     aotc::Model m = aotc::Model::load(p.string());
-    out = m.run({Tensor::borrow(x.data(), DType::Float32, {4, 4})});
+    out = m.run({Tensor::borrow(x.data(), ScalarType::Float32, {4, 4})});
   }
   expect_affine(x, out);
 }
@@ -248,7 +248,7 @@ TEST_CASE("the C API checks its arguments and reports versions") {
 
 TEST_CASE("Tensor::to copies, gathering strided host tensors") {
   std::vector<float> v = {1, 2, 3, 4, 5, 6};
-  Tensor t = Tensor::borrow(v.data(), DType::Float32, {3, 2}, {1, 3});  // the transpose of a 2x3
+  Tensor t = Tensor::borrow(v.data(), ScalarType::Float32, {3, 2}, {1, 3});  // the transpose of a 2x3
   CHECK_FALSE(t.is_contiguous());
   Tensor c = t.to(aotc::Device::cpu());
   CHECK(c.is_contiguous());
@@ -264,7 +264,7 @@ TEST_CASE("without memfd the library loads from an unlinked temporary file") {
   ::unsetenv("AOTC_NO_MEMFD");
   ::unsetenv("TMPDIR");
   std::vector<float> x = ramp(2, 1.0f);
-  expect_affine(x, m.run({Tensor::borrow(x.data(), DType::Float32, {2, 4})}));
+  expect_affine(x, m.run({Tensor::borrow(x.data(), ScalarType::Float32, {2, 4})}));
   // Nothing is left behind in the temporary folder but the package.
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
 }
@@ -291,6 +291,6 @@ TEST_CASE("a library that is not an aotc model library is refused, and leaves no
     // still get its own library, not the one left behind under the same name.
     aotc::Model ok = aotc::Model::load(good.string());
     std::vector<float> x = ramp(2, 1.0f);
-    expect_affine(x, ok.run({Tensor::borrow(x.data(), DType::Float32, {2, 4})}));
+    expect_affine(x, ok.run({Tensor::borrow(x.data(), ScalarType::Float32, {2, 4})}));
   }
 }

@@ -8,7 +8,7 @@
 #include "TestSupport.h"
 #include "aotc/runtime.hpp"
 
-using aotc::DType;
+using aotc::ScalarType;
 using aotc::Tensor;
 using aotc::test::TempDir;
 
@@ -39,7 +39,7 @@ std::string raw(std::initializer_list<T> values) {
   return s;
 }
 
-std::string load_error(const std::string& path, std::optional<DType> want = std::nullopt,
+std::string load_error(const std::string& path, std::optional<ScalarType> want = std::nullopt,
                        aotc::NpyOptions o = {}) {
   try {
     aotc::load_npy(path, want, o);
@@ -57,18 +57,18 @@ TEST_CASE("npy: reads the files NumPy writes") {
   aotc::test::write_file(p, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
                                 raw<float>({1, 2, 3, 4, 5, 6})));
   Tensor t = aotc::load_npy(p);
-  CHECK(t.dtype() == DType::Float32);
+  CHECK(t.dtype() == ScalarType::Float32);
   CHECK(t.sizes() == std::vector<int64_t>{2, 3});
   CHECK(t.to_vector<float>() == std::vector<float>{1, 2, 3, 4, 5, 6});
 
   aotc::test::write_file(p, npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
                                 raw<int64_t>({-1, 0, 7})));
-  CHECK(aotc::load_npy(p, DType::Int64).to_vector<int64_t>() == std::vector<int64_t>{-1, 0, 7});
+  CHECK(aotc::load_npy(p, ScalarType::Int64).to_vector<int64_t>() == std::vector<int64_t>{-1, 0, 7});
 
   aotc::test::write_file(
       p, npy("{'descr': '|b1', 'fortran_order': False, 'shape': (), }", std::string(1, '\1')));
   Tensor b = aotc::load_npy(p);
-  CHECK(b.dtype() == DType::Bool);
+  CHECK(b.dtype() == ScalarType::Bool);
   CHECK(b.dim() == 0);
   CHECK(b.numel() == 1);
 
@@ -103,16 +103,16 @@ TEST_CASE("npy: writes what NumPy would, for every dtype, and reads it back") {
   round_trip(Tensor::from_vector(std::vector<int8_t>{-1, 2}));
   round_trip(Tensor::from_vector(std::vector<uint8_t>{0, 200}));
   round_trip(Tensor::from_vector(std::vector<bool>{true, false, true}));
-  Tensor half = Tensor::empty(DType::Float16, {2});
+  Tensor half = Tensor::empty(ScalarType::Float16, {2});
   std::memcpy(half.data(), "\x00\x3c\x00\xc0", 4);  // 1.0, -2.0
   round_trip(half);
-  Tensor bf = Tensor::empty(DType::BFloat16, {2});
+  Tensor bf = Tensor::empty(ScalarType::BFloat16, {2});
   std::memcpy(bf.data(), "\x80\x3f\x00\xc0", 4);  // 1.0, -2.0
   round_trip(bf);                                 // as uint16 bit patterns
 
   // A strided tensor is written in C order.
   std::vector<float> v = {1, 2, 3, 4, 5, 6};
-  aotc::save_npy(p, Tensor::borrow(v.data(), DType::Float32, {3, 2}, {1, 3}));
+  aotc::save_npy(p, Tensor::borrow(v.data(), ScalarType::Float32, {3, 2}, {1, 3}));
   CHECK(aotc::load_npy(p).to_vector<float>() == std::vector<float>{1, 4, 2, 5, 3, 6});
 }
 
@@ -125,19 +125,19 @@ TEST_CASE("npy: bfloat16 as uint16 bits or as float32 values") {
   // 1 + 3*2^-9 rounds up to 1 + 2^-7.
   aotc::test::write_file(p, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }",
                                 raw<float>({1.0f + 1.0f / 256, 1.0f + 3.0f / 512, -3.5f})));
-  Tensor bf = aotc::load_npy(p, DType::BFloat16, as_f32);
-  CHECK(bf.dtype() == DType::BFloat16);
+  Tensor bf = aotc::load_npy(p, ScalarType::BFloat16, as_f32);
+  CHECK(bf.dtype() == ScalarType::BFloat16);
   const auto* bits = static_cast<const uint16_t*>(bf.data());
   CHECK(bits[0] == 0x3f80);
   CHECK(bits[1] == 0x3f81);
   CHECK(bits[2] == 0xc060);
   aotc::save_npy(p, bf, as_f32);
   CHECK(aotc::load_npy(p).to_vector<float>() == std::vector<float>{1.0f, 1.0f + 1.0f / 128, -3.5f});
-  CHECK_THAT(load_error(p, DType::BFloat16), Catch::Contains("holds <f4, but bfloat16 is wanted"));
+  CHECK_THAT(load_error(p, ScalarType::BFloat16), Catch::Contains("holds <f4, but bfloat16 is wanted"));
 
   aotc::test::write_file(
       p, npy("{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", raw<uint16_t>({0x4040})));
-  CHECK(*static_cast<const uint16_t*>(aotc::load_npy(p, DType::BFloat16).data()) == 0x4040);
+  CHECK(*static_cast<const uint16_t*>(aotc::load_npy(p, ScalarType::BFloat16).data()) == 0x4040);
   CHECK_THAT(load_error(p),
              Catch::Contains("holds uint16, which aotc reads only as bfloat16 bit patterns"));
 }
@@ -160,7 +160,7 @@ TEST_CASE("npy: unsupported files are refused saying what they hold") {
              Catch::Contains("the data is truncated: shape (4,) needs 16 bytes, the file has 8"));
   aotc::test::write_file(
       p, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", raw<float>({1})));
-  CHECK_THAT(load_error(p, DType::Float64), Catch::Contains("holds float32, expected float64"));
+  CHECK_THAT(load_error(p, ScalarType::Float64), Catch::Contains("holds float32, expected float64"));
   aotc::test::write_file(p, "PK\x03\x04 not npy");
   CHECK_THAT(load_error(p), Catch::Contains("not a .npy file"));
   CHECK_THAT(load_error((dir / "missing.npy").string()), Catch::Contains("cannot open"));

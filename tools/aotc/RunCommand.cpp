@@ -50,7 +50,7 @@ int run_run(const RunArgs& a) {
     }
     std::string shape;
     for (int64_t d : outputs[i].sizes()) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
-    std::printf("%s: %s[%s]\n", path.c_str(), aotc::dtype_name(outputs[i].dtype()).c_str(), shape.c_str());
+    std::printf("%s: %s[%s]\n", path.c_str(), aotc::scalar_type_name(outputs[i].dtype()).c_str(), shape.c_str());
   }
   return 0;
 }

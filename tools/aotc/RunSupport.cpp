@@ -28,15 +28,15 @@ Expected<aotc::Tensor> read_input(const aotc::Model& model, size_t index, const 
   try {
     aotc::Tensor t = aotc::load_npy(path);
     if (t.dtype() == info.dtype) return t;
-    if (info.dtype == aotc::DType::BFloat16 && t.dtype() == aotc::DType::Float32) {
+    if (info.dtype == aotc::ScalarType::BFloat16 && t.dtype() == aotc::ScalarType::Float32) {
       aotc::NpyOptions o;
       o.bf16_as_float32 = true;
-      return aotc::load_npy(path, aotc::DType::BFloat16, o);
+      return aotc::load_npy(path, aotc::ScalarType::BFloat16, o);
     }
-    if (info.dtype == aotc::DType::BFloat16 && t.dtype() == aotc::DType::Int16)
-      return aotc::load_npy(path, aotc::DType::BFloat16);
+    if (info.dtype == aotc::ScalarType::BFloat16 && t.dtype() == aotc::ScalarType::Int16)
+      return aotc::load_npy(path, aotc::ScalarType::BFloat16);
     return make_error(ErrorCode::kInvalidInput, "input {} '{}': {} holds {}, the model expects {}", index, info.name,
-                      path, aotc::dtype_name(t.dtype()), aotc::dtype_name(info.dtype));
+                      path, aotc::scalar_type_name(t.dtype()), aotc::scalar_type_name(info.dtype));
   } catch (const aotc::RuntimeError& e) {
     return make_error(ErrorCode::kInvalidInput, "input {} '{}': {}", index, info.name, e.what());
   }
@@ -100,19 +100,19 @@ Expected<std::vector<aotc::Tensor>> random_inputs(const aotc::Model& model, cons
     for (int64_t k = 0; k < n; ++k) {
       float v = normal(rng);
       switch (infos[i].dtype) {
-        case aotc::DType::Float32: std::memcpy(p + 4 * k, &v, 4); break;
-        case aotc::DType::Float64: { double d = v; std::memcpy(p + 8 * k, &d, 8); break; }
-        case aotc::DType::BFloat16:
-        case aotc::DType::Float16: {
+        case aotc::ScalarType::Float32: std::memcpy(p + 4 * k, &v, 4); break;
+        case aotc::ScalarType::Float64: { double d = v; std::memcpy(p + 8 * k, &d, 8); break; }
+        case aotc::ScalarType::BFloat16:
+        case aotc::ScalarType::Float16: {
           uint32_t u;
           std::memcpy(&u, &v, 4);
-          uint16_t h = infos[i].dtype == aotc::DType::BFloat16 ? static_cast<uint16_t>(u >> 16) : 0x3c00;  // 1.0 in fp16
+          uint16_t h = infos[i].dtype == aotc::ScalarType::BFloat16 ? static_cast<uint16_t>(u >> 16) : 0x3c00;  // 1.0 in fp16
           std::memcpy(p + 2 * k, &h, 2);
           break;
         }
-        case aotc::DType::Int64: { int64_t x = static_cast<int64_t>(k % 7); std::memcpy(p + 8 * k, &x, 8); break; }
-        case aotc::DType::Int32: { int32_t x = static_cast<int32_t>(k % 7); std::memcpy(p + 4 * k, &x, 4); break; }
-        default: p[static_cast<size_t>(k) * aotc::dtype_size(infos[i].dtype)] = static_cast<unsigned char>(k & 1); break;
+        case aotc::ScalarType::Int64: { int64_t x = static_cast<int64_t>(k % 7); std::memcpy(p + 8 * k, &x, 8); break; }
+        case aotc::ScalarType::Int32: { int32_t x = static_cast<int32_t>(k % 7); std::memcpy(p + 4 * k, &x, 4); break; }
+        default: p[static_cast<size_t>(k) * aotc::scalar_type_size(infos[i].dtype)] = static_cast<unsigned char>(k & 1); break;
       }
     }
     out.push_back(std::move(t));

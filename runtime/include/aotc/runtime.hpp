@@ -5,7 +5,7 @@
 //
 //   aotc::Model model = aotc::Model::load("mlp.aotc.pt2");
 //   std::vector<float> x(8 * 16, 1.0f);
-//   aotc::Tensor in = aotc::Tensor::borrow(x.data(), aotc::DType::Float32, {8, 16});
+//   aotc::Tensor in = aotc::Tensor::borrow(x.data(), aotc::ScalarType::Float32, {8, 16});
 //   std::vector<aotc::Tensor> out = model.run({in});
 //   const float* y = out[0].data_as<float>();
 //
@@ -48,7 +48,7 @@ inline void check(aotc_status status) {
 }  // namespace detail
 
 /// Element types (PyTorch's c10::ScalarType codes).
-enum class DType : int32_t {
+enum class ScalarType : int32_t {
   UInt8 = AOTC_DTYPE_UINT8,
   Int8 = AOTC_DTYPE_INT8,
   Int16 = AOTC_DTYPE_INT16,
@@ -62,34 +62,34 @@ enum class DType : int32_t {
 };
 
 /// "float32".
-inline std::string dtype_name(DType t) {
+inline std::string scalar_type_name(ScalarType t) {
   const char* n = aotc_dtype_name(static_cast<int32_t>(t));
   return n != nullptr ? n : "dtype " + std::to_string(static_cast<int32_t>(t));
 }
-inline size_t dtype_size(DType t) {
+inline size_t scalar_type_size(ScalarType t) {
   return aotc_dtype_size(static_cast<int32_t>(t));
 }
 
-/// The DType of a C++ element type (float, double, int64_t, int32_t, int16_t, int8_t, uint8_t,
+/// The ScalarType of a C++ element type (float, double, int64_t, int32_t, int16_t, int8_t, uint8_t,
 /// bool).
 template <typename T>
-constexpr DType dtype_of() {
+constexpr ScalarType scalar_type_of() {
   if constexpr (std::is_same_v<T, float>)
-    return DType::Float32;
+    return ScalarType::Float32;
   else if constexpr (std::is_same_v<T, double>)
-    return DType::Float64;
+    return ScalarType::Float64;
   else if constexpr (std::is_same_v<T, int64_t>)
-    return DType::Int64;
+    return ScalarType::Int64;
   else if constexpr (std::is_same_v<T, int32_t>)
-    return DType::Int32;
+    return ScalarType::Int32;
   else if constexpr (std::is_same_v<T, int16_t>)
-    return DType::Int16;
+    return ScalarType::Int16;
   else if constexpr (std::is_same_v<T, int8_t>)
-    return DType::Int8;
+    return ScalarType::Int8;
   else if constexpr (std::is_same_v<T, uint8_t>)
-    return DType::UInt8;
+    return ScalarType::UInt8;
   else if constexpr (std::is_same_v<T, bool>)
-    return DType::Bool;
+    return ScalarType::Bool;
   else
     static_assert(sizeof(T) == 0, "no aotc dtype for this C++ type");
 }
@@ -130,7 +130,7 @@ class Tensor {
   }
 
   /// A new contiguous tensor, uninitialised.
-  static Tensor empty(DType dtype, const std::vector<int64_t>& sizes,
+  static Tensor empty(ScalarType dtype, const std::vector<int64_t>& sizes,
                       Device device = Device::cpu()) {
     aotc_tensor* raw = nullptr;
     detail::check(aotc_tensor_empty(static_cast<int32_t>(dtype), static_cast<int32_t>(sizes.size()),
@@ -141,7 +141,7 @@ class Tensor {
 
   /// A tensor over memory the caller owns and keeps alive; no copy. Empty
   /// `strides` means contiguous (strides are in elements).
-  static Tensor borrow(void* data, DType dtype, const std::vector<int64_t>& sizes,
+  static Tensor borrow(void* data, ScalarType dtype, const std::vector<int64_t>& sizes,
                        const std::vector<int64_t>& strides = {}, Device device = Device::cpu()) {
     aotc_tensor* raw = nullptr;
     detail::check(aotc_tensor_wrap(data, static_cast<int32_t>(dtype),
@@ -155,7 +155,7 @@ class Tensor {
   template <typename T>
   static Tensor from_vector(const std::vector<T>& values, std::vector<int64_t> sizes = {}) {
     if (sizes.empty()) sizes = {static_cast<int64_t>(values.size())};
-    Tensor t = empty(dtype_of<T>(), sizes);
+    Tensor t = empty(scalar_type_of<T>(), sizes);
     if (static_cast<size_t>(t.numel()) != values.size()) {
       throw RuntimeError(
           AOTC_ERROR_INVALID_ARGUMENT,
@@ -180,13 +180,13 @@ class Tensor {
   /// The data as T*, after checking that T matches the dtype.
   template <typename T>
   T* data_as() const {
-    if (dtype_of<std::remove_const_t<T>>() != dtype()) {
+    if (scalar_type_of<std::remove_const_t<T>>() != dtype()) {
       throw RuntimeError(AOTC_ERROR_INVALID_ARGUMENT,
-                         "data_as: the tensor holds " + dtype_name(dtype()));
+                         "data_as: the tensor holds " + scalar_type_name(dtype()));
     }
     return static_cast<T*>(data());
   }
-  DType dtype() const { return static_cast<DType>(aotc_tensor_dtype(raw())); }
+  ScalarType dtype() const { return static_cast<ScalarType>(aotc_tensor_dtype(raw())); }
   Device device() const {
     return {static_cast<Device::Type>(aotc_tensor_device_type(raw())),
             aotc_tensor_device_index(raw())};
@@ -248,7 +248,7 @@ struct RunOptions {
 /// An input or output as the model declares it.
 struct TensorInfo {
   std::string name;
-  DType dtype;
+  ScalarType dtype;
   std::vector<std::string> shape;  ///< "4", "s0", "2*s0 + 1"
 };
 
@@ -332,7 +332,7 @@ class Model {
     for (size_t i = 0; i < n; ++i) {
       aotc_tensor_info info;
       detail::check(query(m_, i, &info));
-      TensorInfo t{info.name, static_cast<DType>(info.dtype), {}};
+      TensorInfo t{info.name, static_cast<ScalarType>(info.dtype), {}};
       for (int32_t d = 0; d < info.rank; ++d) t.shape.emplace_back(info.shape[d]);
       out.push_back(std::move(t));
     }
@@ -348,7 +348,7 @@ struct NpyOptions {
 
 /// Loads a .npy file into a CPU tensor; `want` checks (or, for bfloat16,
 /// selects) the dtype.
-inline Tensor load_npy(const std::string& path, std::optional<DType> want = std::nullopt,
+inline Tensor load_npy(const std::string& path, std::optional<ScalarType> want = std::nullopt,
                        const NpyOptions& options = {}) {
   aotc_tensor* raw = nullptr;
   detail::check(aotc_npy_load(path.c_str(), want ? static_cast<int32_t>(*want) : -1,

@@ -21,7 +21,7 @@
 #include "aotc/runtime.hpp"
 
 using aotc::Device;
-using aotc::DType;
+using aotc::ScalarType;
 using aotc::Tensor;
 
 namespace {
@@ -98,14 +98,14 @@ int main(int argc, char** argv) {
     // Host inputs: copied to the device, run, copied back, synchronised.
     for (int64_t n : {1, 1000, 1 << 20}) {
       std::vector<float> x = values(n, -7.0f);
-      auto out = gpu.run({Tensor::borrow(x.data(), DType::Float32, {n})});
+      auto out = gpu.run({Tensor::borrow(x.data(), ScalarType::Float32, {n})});
       check(!out[0].device().is_cuda() && plus_one(x, out[0].to_vector<float>()),
             "host input of " + std::to_string(n) + " elements: y = x + 1, on the host");
     }
 
     // Device inputs on the legacy stream: outputs stay on the device.
     std::vector<float> x = values(4096, 3.0f);
-    Tensor dx = Tensor::borrow(x.data(), DType::Float32, {4096}).to(Device::cuda(0));
+    Tensor dx = Tensor::borrow(x.data(), ScalarType::Float32, {4096}).to(Device::cuda(0));
     auto out = gpu.run({dx});
     check(out[0].device() == Device::cuda(0), "device input: output on cuda:0");
     check(plus_one(x, out[0].to_vector<float>()), "device input: y = x + 1");
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
         for (int i = 0; i < 20; ++i) {
           const int64_t n = 1 + (t * 7919 + i * 104729) % 200000;
           std::vector<float> xi = values(n, static_cast<float>(t));
-          auto o = gpu.run({Tensor::borrow(xi.data(), DType::Float32, {n})});
+          auto o = gpu.run({Tensor::borrow(xi.data(), ScalarType::Float32, {n})});
           if (!plus_one(xi, o[0].to_vector<float>())) bad++;
         }
       });
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
     check(bad.load() == 0, "8 threads x 20 runs, host inputs, all correct");
 
     // Refusals on the device.
-    Tensor di = Tensor::empty(DType::Int32, {16}, Device::cuda(0));
+    Tensor di = Tensor::empty(ScalarType::Int32, {16}, Device::cuda(0));
     const std::string r = refusal(gpu, {di});
     check(r == "2: input 0 'x': expected dtype float32, got int32", "dtype refusal: " + r);
     aotc::LoadOptions far;
@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
     // The CPU model fed CUDA tensors: copied to the host, outputs copied back.
     aotc::Model cpu = aotc::Model::load(argv[1]);
     std::vector<float> xa = values(12, 1.0f);
-    Tensor dxa = Tensor::borrow(xa.data(), DType::Float32, {3, 4}).to(Device::cuda(0));
+    Tensor dxa = Tensor::borrow(xa.data(), ScalarType::Float32, {3, 4}).to(Device::cuda(0));
     auto ca = cpu.run({dxa});
     check(ca[0].device() == Device::cuda(0), "cpu model, cuda input: output back on cuda:0");
     std::vector<float> ya = ca[0].to_vector<float>();
