@@ -125,7 +125,7 @@ Expected<LibraryResult> build_model_library(const HostToolchain& toolchain, cons
   compile_flags.insert(compile_flags.end(), job.extra_flags.begin(), job.extra_flags.end());
   std::vector<std::string> link_flags = {"-shared", "-static-libstdc++", "-static-libgcc",
                                          "-Wl,--version-script=aotc_model.map", "-Wl,-z,defs",
-                                         "-Wl,--gc-sections", "-Wl,--as-needed", "-Wl,--build-id=sha1"};
+                                         "-Wl,--gc-sections", "-Wl,--as-needed", "-Wl,--build-id=sha1", "-s"};
 
   // The cache key: everything that determines the output.
   std::string key_text = toolchain.cxx.string() + "\n" + toolchain.version + "\n" + libs.fingerprint + "\n" +

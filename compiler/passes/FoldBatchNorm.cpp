@@ -59,14 +59,21 @@ Expected<bool> fold_into(Graph& g, Node& bn, Node& p) {
 
   HostTensor w2 = HostTensor::zeros(w.dtype(), w.shape());
   const int64_t d0 = w.dim(0), d1 = w.dim(1);
-  const int64_t inner = w.numel() / (d0 * d1);
+  const int64_t inner = d0 * d1 == 0 ? 0 : w.numel() / (d0 * d1);
+  const bool f32 = w.dtype() == DType::Float32;
   for (int64_t i = 0; i < d0; ++i) {
     for (int64_t j = 0; j < d1; ++j) {
       // Output channel of weight element [i, j, ...].
       int64_t oc = transposed ? (i / (d0 / groups)) * d1 + j : i;
-      for (int64_t k = 0; k < inner; ++k) {
-        int64_t idx = (i * d1 + j) * inner + k;
-        w2.set(idx, w.get(idx) * a.scale[static_cast<size_t>(oc)]);
+      const double scale = a.scale[static_cast<size_t>(oc)];
+      const int64_t base = (i * d1 + j) * inner;
+      if (f32) {
+        // The common case without per-element dtype dispatch; same rounding as set().
+        const float* src = w.data_as<float>() + base;
+        float* dst = w2.mutable_data_as<float>() + base;
+        for (int64_t k = 0; k < inner; ++k) dst[k] = static_cast<float>(static_cast<double>(src[k]) * scale);
+      } else {
+        for (int64_t k = 0; k < inner; ++k) w2.set(base + k, w.get(base + k) * scale);
       }
     }
   }

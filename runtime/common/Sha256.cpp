@@ -2,6 +2,11 @@
 #include "Sha256.h"
 
 #include <cstring>
+#include <utility>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace aotc::sha256 {
 namespace {
@@ -19,6 +24,54 @@ constexpr uint32_t kRoundConstants[64] = {
 inline uint32_t rotr(uint32_t x, int n) {
   return (x >> n) | (x << (32 - n));
 }
+
+#if defined(__x86_64__)
+// The SHA extensions (SHA-NI): about 10x the scalar code on the model
+// weights a package hashes. state[] is a..h; `blocks` 64-byte blocks.
+__attribute__((target("sha,sse4.1"))) void blocks_shani(uint32_t* state, const uint8_t* data, size_t blocks) {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
+  __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
+  // The instructions want the state as ABEF and CDGH.
+  __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  for (size_t b = 0; b < blocks; ++b, data += 64) {
+    const __m128i abef_in = abef, cdgh_in = cdgh;
+    __m128i w[4];
+    for (int i = 0; i < 16; ++i) {
+      __m128i m;
+      if (i < 4) {
+        m = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), byte_swap);
+      } else {
+        // W[t] = W[t-16] + s0(W[t-15]) + W[t-7] + s1(W[t-2]) for t = 4i..4i+3.
+        __m128i t = _mm_sha256msg1_epu32(w[(i - 4) & 3], w[(i - 3) & 3]);
+        t = _mm_add_epi32(t, _mm_alignr_epi8(w[(i - 1) & 3], w[(i - 2) & 3], 4));
+        m = _mm_sha256msg2_epu32(t, w[(i - 1) & 3]);
+      }
+      w[i & 3] = m;
+      __m128i wk = _mm_add_epi32(m, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRoundConstants[4 * i])));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+      wk = _mm_shuffle_epi32(wk, 0x0E);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);
+    }
+    abef = _mm_add_epi32(abef, abef_in);
+    cdgh = _mm_add_epi32(cdgh, cdgh_in);
+  }
+  __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+  hgfe = _mm_alignr_epi8(dchg, feba, 8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), dcba);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), hgfe);
+}
+
+bool have_shani() {
+  static const bool have = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+  return have;
+}
+#endif
 
 }  // namespace
 
@@ -77,6 +130,14 @@ void Hasher::update(const void* data, size_t size) {
     block(buffer_);
     buffered_ = 0;
   }
+#if defined(__x86_64__)
+  if (size >= 64 && have_shani()) {
+    const size_t blocks = size / 64;
+    blocks_shani(h_, p, blocks);
+    p += blocks * 64;
+    size -= blocks * 64;
+  }
+#endif
   for (; size >= 64; p += 64, size -= 64) block(p);
   std::memcpy(buffer_, p, size);
   buffered_ = size;
