@@ -56,8 +56,8 @@ if [[ -z "$bin" ]]; then
     -DBASE="$root/codegen" "-DFILES=${files#;}" -P "$root/cmake/AotcEmbedScript.cmake" >>"$log" 2>&1
   cuda_inc=/usr/local/cuda/include
   nvrtc_dir=$(dirname "$(find /usr/local/cuda/ -name 'libnvrtc.so*' 2>/dev/null | head -1)")
-  if ! g++ -std=c++20 -O2 -o "$gen/aotc_cuda_kernel_check" "$src/kernel_check.cpp" "$src/KernelSources.cpp" \
-      "$src/NvrtcCompile.cpp" "$gen/CudaTemplates.cpp" -I"$src" -I"$gen" -I"$cuda_inc" -L"$nvrtc_dir" \
+  if ! g++ -std=c++20 -O2 -o "$gen/aotc_cuda_kernel_check" "$src"/kernel_check.cpp "$src"/Check*.cpp \
+      "$src/KernelSources.cpp" "$src/NvrtcCompile.cpp" "$gen/CudaTemplates.cpp" -I"$src" -I"$gen" -I"$cuda_inc" -L"$nvrtc_dir" \
       -Wl,-rpath,"$nvrtc_dir" -l:libnvrtc.so.13 -ldl -pthread >>"$log" 2>&1; then
     echo "build from source failed; see $log" | tee -a "$log"
     exit 1
