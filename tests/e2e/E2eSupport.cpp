@@ -1,0 +1,111 @@
+// End-to-end test support (see E2eSupport.h).
+#include "E2eSupport.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <random>
+
+#include <catch2/catch.hpp>
+
+#include "Npy.h"
+#include "codegen/Compiler.h"
+#include "frontend/Importer.h"
+
+namespace aotc::e2e {
+
+const std::filesystem::path& scratch_dir() {
+  static const std::filesystem::path dir = [] {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "aotc-e2e-XXXXXX").string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    std::filesystem::path p = ::mkdtemp(buf.data());
+    ::setenv("AOTC_CACHE_DIR", (p / "cache").c_str(), 1);
+    return p;
+  }();
+  return dir;
+}
+
+std::filesystem::path compiled_fixture(const std::string& model, const std::string& target) {
+  static std::mutex mu;
+  static std::map<std::string, std::filesystem::path> done;
+  std::lock_guard<std::mutex> lock(mu);
+  std::string key = model + "." + target;
+  if (auto it = done.find(key); it != done.end()) return it->second;
+  std::filesystem::path out = scratch_dir() / (key + ".pt2");
+  codegen::CompileOptions o;
+  o.target = target;
+  auto r = codegen::compile_package(testing::fixture(model + "/model.pt2"), out, o);
+  if (!r) FAIL("compiling " << model << " for " << target << ": " << r.error().message);
+  done[key] = out;
+  return out;
+}
+
+const Graph& fixture_graph(const std::string& model) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<Graph>> graphs;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& g = graphs[model];
+  if (!g) {
+    auto program = load_program(testing::fixture(model + "/model.pt2"));
+    if (!program) FAIL(program.error().message);
+    auto graph = import_program(*program);
+    if (!graph) FAIL(graph.error().message);
+    g = std::move(*graph);
+  }
+  return *g;
+}
+
+namespace {
+
+aotc::ScalarType runtime_type(DType t) { return static_cast<aotc::ScalarType>(c10_code(t)); }
+
+}  // namespace
+
+HostTensor to_host(const aotc::Tensor& t) {
+  aotc::Tensor c = t.device().is_cuda() || !t.is_contiguous() ? t.to(aotc::Device::cpu()) : t;
+  auto d = dtype_from_c10(static_cast<int32_t>(c.dtype()));
+  REQUIRE(d.has_value());
+  return HostTensor::from_bytes(*d, c.sizes(), c.data());
+}
+
+aotc::Tensor to_runtime(const HostTensor& t) {
+  aotc::Tensor r = aotc::Tensor::empty(runtime_type(t.dtype()), t.shape());
+  if (t.nbytes()) std::memcpy(r.data(), t.data(), t.nbytes());
+  return r;
+}
+
+std::vector<HostTensor> random_inputs(const Graph& graph, const SymbolValues& symbols, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<HostTensor> out;
+  for (const Value* in : graph.inputs()) {
+    std::vector<int64_t> shape;
+    for (const auto& d : in->shape()) {
+      auto v = d.evaluate(symbols);
+      REQUIRE(v.has_value());
+      shape.push_back(*v);
+    }
+    HostTensor t = HostTensor::zeros(in->dtype(), shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.set(i, normal(rng));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<SymbolValues> sizes_to_test(const Graph& graph) {
+  std::vector<SymbolValues> out;
+  if (graph.symbols().empty()) return out;
+  for (int which = 0; which < 3; ++which) {
+    SymbolValues v;
+    for (const auto& [name, range] : graph.symbols()) {
+      int64_t lo = range.min.value_or(1), hi = range.max.value_or(lo + 64);
+      lo = std::max<int64_t>(lo, 1);
+      v[name] = which == 0 ? lo : which == 1 ? hi : lo + (hi - lo) * 2 / 5 + 1;
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace aotc::e2e

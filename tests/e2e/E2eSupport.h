@@ -1,0 +1,36 @@
+// End-to-end test support: compile a fixture with aotc, load it with the
+// runtime, move tensors between the compiler's HostTensor and the runtime's
+// aotc::Tensor, and pick sizes inside a program's dynamic ranges.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aotc/runtime.hpp"
+#include "ir/Graph.h"
+#include "ir/HostTensor.h"
+
+namespace aotc::e2e {
+
+/// A private cache and scratch folder for this test process (AOTC_CACHE_DIR points there).
+const std::filesystem::path& scratch_dir();
+
+/// Compiles fixture `model` for `target` into scratch_dir()/<model>.<target>.pt2 (once per process).
+std::filesystem::path compiled_fixture(const std::string& model, const std::string& target = "cpu");
+
+/// The imported (unoptimized) graph of a fixture, for the reference evaluator.
+const Graph& fixture_graph(const std::string& model);
+
+HostTensor to_host(const aotc::Tensor& t);
+aotc::Tensor to_runtime(const HostTensor& t);
+
+/// Random inputs for `graph` with these symbol values (deterministic in `seed`).
+std::vector<HostTensor> random_inputs(const Graph& graph, const SymbolValues& symbols, uint32_t seed);
+
+/// Symbol assignments covering each dynamic range: its ends and a value inside.
+std::vector<SymbolValues> sizes_to_test(const Graph& graph);
+
+}  // namespace aotc::e2e
