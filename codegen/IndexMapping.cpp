@@ -227,6 +227,35 @@ std::optional<StridedView> view_of_view(const Node& view, const StridedView& sou
   }
 }
 
+bool fold_leading_dims(std::vector<StridedView*> views, size_t keep_trailing) {
+  for (StridedView* v : views) {
+    size_t r = v->shape.size();
+    if (r <= keep_trailing + 1) {
+      while (v->shape.size() < keep_trailing + 1) {
+        v->shape.insert(v->shape.begin(), SymExpr(1));
+        v->strides.insert(v->strides.begin(), SymExpr(0));
+      }
+      continue;
+    }
+    size_t lead = r - keep_trailing - 1;  // dims [0, lead] merge into one batch dim
+    SymExpr extent(1);
+    std::optional<size_t> prev;
+    SymExpr stride(0);
+    for (size_t i = 0; i <= lead; ++i) {
+      extent = extent * v->shape[i];
+      if (is_one(v->shape[i])) continue;
+      if (prev && !(v->strides[*prev] == v->strides[i] * v->shape[i])) return false;
+      prev = i;
+      stride = v->strides[i];
+    }
+    v->shape.erase(v->shape.begin(), v->shape.begin() + static_cast<ptrdiff_t>(lead));
+    v->strides.erase(v->strides.begin(), v->strides.begin() + static_cast<ptrdiff_t>(lead));
+    v->shape[0] = extent;
+    v->strides[0] = stride;
+  }
+  return true;
+}
+
 StridedView whole_buffer(const Buffer& b) {
   return StridedView{b.id, b.dtype, b.shape, SymExpr(0), contiguous_strides(b.shape)};
 }

@@ -39,6 +39,12 @@ Index delinearize(const SymExpr& flat, const Shape& shape);
 /// nullopt when a reshape cannot be expressed with strides.
 std::optional<StridedView> view_of_view(const Node& view, const StridedView& source);
 
+/// Reshapes several views of equal rank to exactly `keep_trailing + 1` dims
+/// (a batch dim, then the trailing ones): leading dims merge into the batch
+/// dim when their strides allow, fewer dims are padded with unit dims.
+/// Returns false (views partly changed) when some view cannot be merged.
+bool fold_leading_dims(std::vector<StridedView*> views, size_t keep_trailing);
+
 /// A contiguous view of a whole buffer.
 StridedView whole_buffer(const Buffer& b);
 

@@ -138,6 +138,7 @@ Expected<LibraryResult> build_model_library(const HostToolchain& toolchain, cons
     key_text += h + ":" + sha256::hex(text.data(), text.size()) + "\n";
   }
   for (const auto& [name, text] : job.extra_sources) key_text += name + ":" + sha256::hex(text.data(), text.size()) + "\n";
+  key_text += "salt:" + job.cache_salt + "\n";
   const std::string key = sha256::hex(key_text.data(), key_text.size());
 
   LibraryResult result;
@@ -181,6 +182,10 @@ Expected<LibraryResult> build_model_library(const HostToolchain& toolchain, cons
   };
   AOTC_RETURN_IF_ERROR(compile("wrapper.cpp", "wrapper.o"));
   objects.push_back("wrapper.o");
+  if (job.data_files) {
+    AOTC_ASSIGN_OR_RETURN(auto files, job.data_files());
+    for (const auto& [name, bytes] : files) AOTC_RETURN_IF_ERROR(write_file(d / name, bytes));
+  }
   for (const auto& [name, text] : job.extra_sources) {
     AOTC_RETURN_IF_ERROR(write_file(d / name, text));
     std::string obj = name + ".o";

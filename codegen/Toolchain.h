@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,12 @@ struct LibraryJob {
   std::vector<std::pair<std::string, std::string>> extra_sources;
   bool link_cpu_kernels = true;
   std::vector<std::string> extra_flags;
+  /// Extra text for the cache key (what determines `data_files`' output).
+  std::string cache_salt;
+  /// Binary files (name, bytes) the extra sources use (e.g. with .incbin),
+  /// produced on demand after the wrapper is compiled, so that producing them
+  /// (NVRTC) overlaps the host compile. Not called on a cache hit.
+  std::function<Expected<std::vector<std::pair<std::string, std::string>>>()> data_files;
 };
 
 struct LibraryResult {

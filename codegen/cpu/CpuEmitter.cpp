@@ -679,37 +679,6 @@ void parallel(const Frame& f, int64_t n, int64_t work_per_item, Body&& body) {
 
   // ---- Attention -----------------------------------------------------------------------------
 
-  // Collapses leading dims of several views to a given count when strides allow.
-  static bool fold_leading(std::vector<StridedView*> views, size_t keep_trailing) {
-    for (StridedView* v : views) {
-      size_t r = v->shape.size();
-      if (r <= keep_trailing + 2) {
-        // Pad to keep_trailing + 2 dims with unit leading dims.
-        while (v->shape.size() < keep_trailing + 2) {
-          v->shape.insert(v->shape.begin(), SymExpr(1));
-          v->strides.insert(v->strides.begin(), SymExpr(0));
-        }
-        continue;
-      }
-      size_t lead = r - keep_trailing - 1;  // dims [0, lead] merge into one batch dim
-      SymExpr extent(1);
-      std::optional<size_t> prev;
-      SymExpr stride(0);
-      for (size_t i = 0; i <= lead; ++i) {
-        extent = extent * v->shape[i];
-        if (v->shape[i] == SymExpr(1)) continue;
-        if (prev && !(v->strides[*prev] == v->strides[i] * v->shape[i])) return false;
-        prev = i;
-        stride = v->strides[i];
-      }
-      v->shape.erase(v->shape.begin(), v->shape.begin() + static_cast<ptrdiff_t>(lead));
-      v->strides.erase(v->strides.begin(), v->strides.begin() + static_cast<ptrdiff_t>(lead));
-      v->shape[0] = extent;
-      v->strides[0] = stride;
-    }
-    return true;
-  }
-
   Status emit_body(const Kernel&, const AttentionKernel& k) {
     StridedView q = k.q, kk = k.k, v = k.v;
     std::optional<StridedView> mask = k.mask;
@@ -718,7 +687,7 @@ void parallel(const Frame& f, int64_t n, int64_t work_per_item, Body&& body) {
     if (mask) views.push_back(&*mask);
     bool ok = k.gqa_group == 1 && cpu_dtype(q.dtype) && cpu_dtype(kk.dtype) && cpu_dtype(v.dtype) &&
               cpu_dtype(out.dtype) && (!mask || mask->dtype == DType::Bool || cpu_dtype(mask->dtype)) &&
-              fold_leading(views, 2);
+              fold_leading_dims(views, 3);
     if (!ok) return emit_naive_attention(k);
     std::string s = "  aotc_cpu::AttentionArgs a{};\n";
     auto field = [&](const std::string& name, const std::string& value) { s += "  a." + name + " = " + value + ";\n"; };

@@ -56,6 +56,7 @@ namespace aotc::cuda {
   X(cuModuleLoadDataEx)               \
   X(cuModuleUnload)                   \
   X(cuModuleGetFunction)              \
+  X(cuModuleGetGlobal)                \
   X(cuFuncSetAttribute)               \
   X(cuLaunchKernel)
 

@@ -182,6 +182,22 @@ int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_byte
   }
 }
 
+int cuda_get_global(void* module, const char* name, void* dst, size_t bytes, char* error, size_t error_size) {
+  try {
+    CUdeviceptr ptr = 0;
+    size_t size = 0;
+    AOTC_CU_CHECK(cuModuleGetGlobal(&ptr, &size, static_cast<CUmodule>(module), name));
+    if (size < bytes)
+      return report(std::string("global ") + name + " has " + std::to_string(size) + " bytes, expected " +
+                        std::to_string(bytes),
+                    error, error_size);
+    AOTC_CU_CHECK(cuMemcpyDtoH(dst, ptr, bytes));
+    return 0;
+  } catch (const std::exception& e) {
+    return report(std::string("global ") + name + ": " + e.what(), error, error_size);
+  }
+}
+
 int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
                 uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream,
                 void** args, char* error, size_t error_size) {

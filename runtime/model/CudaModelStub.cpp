@@ -63,5 +63,9 @@ int cuda_launch(void*, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_
                 void**, char* error, size_t error_size) {
   return no_cuda(error, error_size);
 }
+int cuda_get_global(void*, const char*, void*, size_t, char* error, size_t error_size) {
+  return no_cuda(error, error_size);
+}
+
 void cuda_unload_module(void*) {}
 }  // namespace aotc_model

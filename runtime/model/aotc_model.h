@@ -193,6 +193,10 @@ int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_
                 uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream, void** args,
                 char* error, size_t error_size);
 
+/// Copies `bytes` bytes of the module's global `name` (a __device__ variable)
+/// into host memory at `dst`, e.g. a kernel's launch configuration.
+int cuda_get_global(void* module, const char* name, void* dst, size_t bytes, char* error, size_t error_size);
+
 /// Unloads a module (from destroy). Null is ignored.
 void cuda_unload_module(void* module);
 

@@ -19,22 +19,27 @@
 #define AOTC_HD inline
 #endif
 
-#if defined(__CUDACC_RTC__)
-typedef long long int64_t;
-typedef int int32_t;
-typedef short int16_t;
+// Under NVRTC there is no <cstdint>: the same LP64 typedefs as the CUDA
+// templates' common.cuh, guarded by the same macro so either may come first.
+#if defined(__CUDACC_RTC__) && !defined(AOTC_CUDA_HAVE_STDINT)
+#define AOTC_CUDA_HAVE_STDINT 1
 typedef signed char int8_t;
 typedef unsigned char uint8_t;
+typedef short int16_t;
 typedef unsigned short uint16_t;
+typedef int int32_t;
 typedef unsigned int uint32_t;
-typedef unsigned long long uint64_t;
+typedef long int64_t;
+typedef unsigned long uint64_t;
 #endif
 
+#if defined(__CUDACC_RTC__)
 #ifndef INFINITY
-#define INFINITY __builtin_huge_valf()
+#define INFINITY __int_as_float(0x7f800000)
 #endif
 #ifndef NAN
-#define NAN __builtin_nanf("")
+#define NAN __int_as_float(0x7fffffff)
+#endif
 #endif
 
 namespace aotc_gen {

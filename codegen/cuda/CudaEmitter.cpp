@@ -1,0 +1,983 @@
+// The CUDA emitter (see CudaEmitter.h).
+#include "codegen/cuda/CudaEmitter.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "codegen/ExprPrinter.h"
+#include "codegen/IndexMapping.h"
+#include "codegen/SpecEmitter.h"
+#include "support/Check.h"
+
+namespace aotc::codegen {
+namespace {
+
+// Names of symbols inside device kernels (p is the kernel's parameter struct).
+std::string device_symbol(const std::string& s) {
+  if (s.empty() || s[0] != '@') return "p." + symbol_ident(s);
+  if (s == "@c") return "col";
+  if (s == "@m") return "m";
+  if (s == "@n") return "n";
+  return s.substr(1);
+}
+
+// Names of symbols in host code (f is the run's frame).
+std::string host_symbol(const std::string& s) { return "f." + symbol_ident(s); }
+
+std::string dcode(const SymExpr& e) { return index_code(e, Naming{device_symbol, nullptr, nullptr}); }
+std::string hcode(const SymExpr& e) { return index_code(e, Naming{host_symbol, nullptr, nullptr}); }
+
+// The template element type for a storage dtype.
+std::optional<std::string> template_type(DType t) {
+  switch (t) {
+    case DType::Float32: return "float";
+    case DType::BFloat16: return "aotc::cuda::bf16";
+    case DType::Float16: return "aotc::cuda::fp16";
+    default: return std::nullopt;
+  }
+}
+
+// Largest value a size can take given the symbol ranges (nullopt: unbounded).
+std::optional<int64_t> upper_bound(const SymExpr& e, const SymbolRanges& ranges) { return e.bounds(ranges).max; }
+
+bool multiple_of(const SymExpr& e, int64_t k) {
+  if (auto c = e.constant()) return *c % k == 0;
+  return SymExpr::mod(e, SymExpr(k)) == SymExpr(0);
+}
+
+class CudaEmitter {
+ public:
+  CudaEmitter(const KernelGraph& kg, const CudaEmitOptions& options) : kg_(kg), options_(options) {}
+
+  Expected<CudaEmitResult> run() {
+    for (const auto& k : kg_.kernels) slot_names_.push_back(k.name);
+    for (size_t i = 0; i < kg_.kernels.size(); ++i) {
+      AOTC_RETURN_IF_ERROR(emit_kernel(kg_.kernels[i], i));
+    }
+    CudaEmitResult r;
+    r.device_source = device_file();
+    AOTC_ASSIGN_OR_RETURN(r.host_source, host_file());
+    r.choices = choices_;
+    return r;
+  }
+
+ private:
+  std::string buf(int id) const { return "p.b_" + kg_.buffer(id).name; }
+
+  Naming naming(std::vector<std::string> inputs = {"acc"}) const {
+    return Naming{device_symbol, [this](int b) { return buf(b); },
+                  [inputs](int i) { return inputs.at(static_cast<size_t>(i)); }};
+  }
+
+  // ---- Parameter structs -------------------------------------------------------------------
+
+  // Every kernel takes the same-shaped struct: the buffers it touches and all symbols.
+  std::string param_struct(const Kernel& k) {
+    std::string name = "KP_" + k.name;
+    std::set<int> ids;
+    for (int b : k.reads()) ids.insert(b);
+    for (int b : k.writes()) ids.insert(b);
+    std::string s = "struct " + name + " {\n";
+    for (int id : ids) s += "  " + storage_ctype(kg_.buffer(id).dtype) + "* b_" + kg_.buffer(id).name + ";\n";
+    for (const auto& sym : kg_.symbol_order) s += "  int64_t " + symbol_ident(sym) + ";\n";
+    s += "  int64_t unused_;\n};\n";
+    structs_ += s;
+    // Host-side filling.
+    std::string fill = "    " + name + " p;\n";
+    for (int id : ids) fill += "    p.b_" + kg_.buffer(id).name + " = f.b_" + kg_.buffer(id).name + ";\n";
+    for (const auto& sym : kg_.symbol_order) fill += "    p." + symbol_ident(sym) + " = f." + symbol_ident(sym) + ";\n";
+    fill += "    p.unused_ = 0;\n";
+    fills_.push_back(fill);
+    return name;
+  }
+
+  void choose(const Kernel& k, const std::string& impl, const std::string& reason) {
+    choices_.push_back({k.name, impl, reason});
+  }
+
+  // Declares loop extents and delinearizes `flat` over `shape` into vars named prefix+i.
+  static std::string delinearize_code(const Shape& shape, const std::string& flat, const char* prefix,
+                                      const std::string& indent) {
+    std::string s;
+    size_t r = shape.size();
+    if (r == 0) return s;
+    s += indent + "int64_t rem_ = " + flat + ";\n";
+    for (size_t i = r; i-- > 0;) {
+      if (i == 0) {
+        s += indent + fmt::format("const int64_t {}0 = rem_;\n", prefix);
+      } else {
+        s += indent + fmt::format("const int64_t {}{} = rem_ % ({});\n", prefix, i, dcode(shape[i]));
+        s += indent + fmt::format("rem_ /= ({});\n", dcode(shape[i]));
+      }
+    }
+    s += indent + "(void)rem_;\n";
+    return s;
+  }
+
+  static std::string product_code(const Shape& s, std::string (*code)(const SymExpr&)) {
+    SymExpr p(1);
+    for (const auto& d : s) p = p * d;
+    return code(p);
+  }
+
+  // ---- Kernels -----------------------------------------------------------------------------
+
+  Status emit_kernel(const Kernel& k, size_t index) {
+    index_ = index;
+    std::string ps = param_struct(k);
+    dev_ += "// " + k.kind_name() + ": " + fmt::format("{}", fmt::join(k.nodes, ", ")) + "\n";
+    return std::visit([&](const auto& body) { return emit(k, ps, body); }, k.body);
+  }
+
+  // A host launch of kernel `index_` with a grid.
+  void launch(const std::string& gx, const std::string& gy, const std::string& gz, const std::string& guard) {
+    std::string s = "  {\n" + fills_.back();
+    if (!guard.empty()) s += "    if (" + guard + ") {\n";
+    s += fmt::format("    AOTC_LAUNCH({}, {}, {}, {}, p);\n", index_, gx, gy, gz);
+    if (!guard.empty()) s += "    }\n";
+    s += "  }\n";
+    launches_ += s;
+  }
+
+  std::string info(const std::string& kernel, const std::string& threads, const std::string& smem,
+                   const std::string& tm, const std::string& tn) {
+    return "extern \"C\" __device__ const int " + kernel + "_info[4] = {" + threads + ", " + smem + ", " + tm + ", " +
+           tn + "};\n";
+  }
+
+  Status emit(const Kernel& k, const std::string& ps, const PointwiseKernel& pk) {
+    SymExpr total(1);
+    for (const auto& d : pk.domain) total = total * d;
+    std::string s = info(k.name, "256", "0", "0", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
+    s += "  const int64_t total = " + dcode(total) + ";\n";
+    s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+    s += delinearize_code(pk.domain, "flat", "i", "    ");
+    ExprPrinter pr(naming());
+    std::string body;
+    for (const auto& st : pk.stores) {
+      std::string off = pr.print(st.offset, body, "    ");
+      std::string v = pr.print(st.value, body, "    ");
+      body += "    aotc_gen::aotc_st(" + buf(st.buffer) + ", " + off + ", " + v + ");\n";
+    }
+    s += body + "  }\n}\n\n";
+    dev_ += s;
+    launch("aotc_blocks(" + hcode(total) + ", 256)", "1", "1", hcode(total) + " > 0");
+    choose(k, "generated pointwise", "");
+    return Status::ok();
+  }
+
+  // Combiner code shared by the serial and block reductions.
+  struct Combine {
+    std::string decl, accumulate;
+  };
+
+  Status emit(const Kernel& k, const std::string& ps, const ReductionKernel& rk) {
+    using C = ReductionKernel::Combiner;
+    SymExpr outputs(1), extent(1);
+    for (const auto& d : rk.domain) outputs = outputs * d;
+    for (const auto& d : rk.reduce_domain) extent = extent * d;
+    const auto max_extent = upper_bound(extent, kg_.symbols);
+    const bool serial = max_extent && *max_extent <= 64;
+    DType vt = rk.value->dtype;
+    std::string vtype = register_ctype(register_type(vt));
+    std::string acc_t = register_ctype(register_type(rk.acc_dtype));
+    if (rk.combiner == C::kMax || rk.combiner == C::kMin) acc_t = vtype;
+    const std::string lowest = is_floating(vt) ? "-INFINITY" : vt == DType::Bool ? "false" : "(" + vtype + ")(-0x7fffffffffffffffLL - 1)";
+    const std::string highest = is_floating(vt) ? "INFINITY" : vt == DType::Bool ? "true" : "(" + vtype + ")0x7fffffffffffffffLL";
+
+    std::string init, step;
+    switch (rk.combiner) {
+      case C::kSum: init = acc_t + " acc = 0;"; step = "acc += v;"; break;
+      case C::kProd: init = acc_t + " acc = 1;"; step = "acc *= v;"; break;
+      case C::kMax:
+        init = acc_t + " acc = " + lowest + ";";
+        step = vt == DType::Bool ? "acc = acc || v;" : "if (v > acc || v != v) acc = (acc != acc) ? acc : v;";
+        break;
+      case C::kMin:
+        init = acc_t + " acc = " + highest + ";";
+        step = vt == DType::Bool ? "acc = acc && v;" : "if (v < acc || v != v) acc = (acc != acc) ? acc : v;";
+        break;
+      case C::kAny: init = "bool acc = false;"; step = "acc = acc || (v != 0);"; break;
+      case C::kAll: init = "bool acc = true;"; step = "acc = acc && (v != 0);"; break;
+      case C::kArgmax:
+      case C::kArgmin: {
+        Index rv = loop_vars("@r", rk.reduce_domain.size());
+        std::string flat = dcode(contiguous_offset(rk.reduce_domain, rv));
+        const char* cmp = rk.combiner == C::kArgmax ? ">" : "<";
+        init = vtype + " best = 0; int64_t best_index = -1;";
+        step = std::string("if (best_index < 0 || (best == best && (v ") + cmp + " best || v != v))) { best = v; best_index = " +
+               flat + "; }";
+        break;
+      }
+      case C::kMeanVar:
+        init = "float cnt = 0, mean = 0, m2 = 0;";
+        step = "cnt += 1; const float d_ = v - mean; mean += d_ / cnt; m2 += d_ * (v - mean);";
+        break;
+    }
+    auto value_code = [&](const std::string& indent) {
+      ExprPrinter pr(naming());
+      std::string t;
+      std::string v = pr.print(rk.value, t, indent);
+      return t + indent + "const " + vtype + " v = " + v + ";\n" + indent + step + "\n";
+    };
+    std::vector<std::string> inputs;
+    std::string finals;
+    if (rk.combiner == C::kMeanVar) {
+      finals = "const float in0 = mean, in1 = m2, in2 = cnt;";
+      inputs = {"in0", "in1", "in2"};
+    } else if (rk.combiner == C::kArgmax || rk.combiner == C::kArgmin) {
+      finals = "const int64_t in0 = best_index < 0 ? 0 : best_index;";
+      inputs = {"in0"};
+    } else {
+      finals = "const " + acc_t + " in0 = acc;";
+      inputs = {"in0"};
+    }
+    auto epilogue_code = [&](const std::string& indent) {
+      ExprPrinter pr(naming(inputs), "u");
+      std::string t = indent + finals + "\n";
+      std::string off = pr.print(rk.out_offset, t, indent);
+      std::string val = pr.print(rk.epilogue, t, indent);
+      return t + indent + "aotc_gen::aotc_st(" + buf(rk.out_buffer) + ", " + off + ", " + val + ");\n";
+    };
+    std::string s = info(k.name, "256", "0", "0", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
+    s += "  const int64_t outputs = " + dcode(outputs) + ";\n";
+    if (serial) {
+      s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < outputs; flat += (int64_t)gridDim.x * 256) {\n";
+      s += delinearize_code(rk.domain, "flat", "i", "    ");
+      s += "    " + init + "\n";
+      std::string in = "    ";
+      for (size_t i = 0; i < rk.reduce_domain.size(); ++i) {
+        s += in + fmt::format("for (int64_t r{} = 0; r{} < {}; ++r{}) {{\n", i, i, dcode(rk.reduce_domain[i]), i);
+        in += "  ";
+      }
+      s += value_code(in);
+      for (size_t i = rk.reduce_domain.size(); i-- > 0;) {
+        in.resize(in.size() - 2);
+        s += in + "}\n";
+      }
+      s += epilogue_code("    ");
+      s += "  }\n}\n\n";
+      dev_ += s;
+      launch("aotc_blocks(" + hcode(outputs) + ", 256)", "1", "1", hcode(outputs) + " > 0");
+      choose(k, "generated reduction (thread per output)", "reduced extent <= 64");
+      return Status::ok();
+    }
+    // A block per output: threads stride over the reduced elements, then a tree.
+    std::string sh_t = rk.combiner == C::kMeanVar ? "float" : (rk.combiner == C::kArgmax || rk.combiner == C::kArgmin) ? vtype : acc_t;
+    s += "  __shared__ " + sh_t + " sh0[256];\n";
+    if (rk.combiner == C::kArgmax || rk.combiner == C::kArgmin) s += "  __shared__ int64_t sh1[256];\n";
+    if (rk.combiner == C::kMeanVar) s += "  __shared__ float sh1[256], sh2[256];\n";
+    s += "  const int64_t extent = " + dcode(extent) + ";\n";
+    s += "  for (int64_t out = blockIdx.x; out < outputs; out += gridDim.x) {\n";
+    s += delinearize_code(rk.domain, "out", "i", "    ");
+    s += "    " + init + "\n";
+    s += "    for (int64_t rf = threadIdx.x; rf < extent; rf += 256) {\n";
+    s += delinearize_code(rk.reduce_domain, "rf", "r", "      ");
+    s += value_code("      ");
+    s += "    }\n";
+    switch (rk.combiner) {
+      case C::kArgmax:
+      case C::kArgmin: s += "    sh0[threadIdx.x] = best; sh1[threadIdx.x] = best_index;\n"; break;
+      case C::kMeanVar: s += "    sh0[threadIdx.x] = cnt; sh1[threadIdx.x] = mean; sh2[threadIdx.x] = m2;\n"; break;
+      default: s += "    sh0[threadIdx.x] = acc;\n"; break;
+    }
+    s += "    __syncthreads();\n";
+    s += "    for (int s_ = 128; s_ > 0; s_ >>= 1) {\n      if ((int)threadIdx.x < s_) {\n";
+    s += "        const int a_ = threadIdx.x, b_ = threadIdx.x + s_;\n";
+    switch (rk.combiner) {
+      case C::kSum: s += "        sh0[a_] += sh0[b_];\n"; break;
+      case C::kProd: s += "        sh0[a_] *= sh0[b_];\n"; break;
+      case C::kAny: s += "        sh0[a_] = sh0[a_] || sh0[b_];\n"; break;
+      case C::kAll: s += "        sh0[a_] = sh0[a_] && sh0[b_];\n"; break;
+      case C::kMax:
+        s += vt == DType::Bool ? "        sh0[a_] = sh0[a_] || sh0[b_];\n"
+                               : "        if (sh0[a_] == sh0[a_] && (sh0[b_] > sh0[a_] || sh0[b_] != sh0[b_])) sh0[a_] = sh0[b_];\n";
+        break;
+      case C::kMin:
+        s += vt == DType::Bool ? "        sh0[a_] = sh0[a_] && sh0[b_];\n"
+                               : "        if (sh0[a_] == sh0[a_] && (sh0[b_] < sh0[a_] || sh0[b_] != sh0[b_])) sh0[a_] = sh0[b_];\n";
+        break;
+      case C::kArgmax:
+      case C::kArgmin: {
+        const char* cmp = rk.combiner == C::kArgmax ? ">" : "<";
+        s += "        const bool an_ = sh0[a_] != sh0[a_], bn_ = sh0[b_] != sh0[b_];\n";
+        s += "        bool take_ = false;\n";
+        s += "        if (sh1[b_] < 0) take_ = false;\n";
+        s += "        else if (sh1[a_] < 0) take_ = true;\n";
+        s += "        else if (an_ && bn_) take_ = sh1[b_] < sh1[a_];\n";
+        s += "        else if (an_) take_ = false;\n";
+        s += "        else if (bn_) take_ = true;\n";
+        s += std::string("        else take_ = sh0[b_] ") + cmp + " sh0[a_] || (sh0[b_] == sh0[a_] && sh1[b_] < sh1[a_]);\n";
+        s += "        if (take_) { sh0[a_] = sh0[b_]; sh1[a_] = sh1[b_]; }\n";
+        break;
+      }
+      case C::kMeanVar:
+        s += "        const float na_ = sh0[a_], nb_ = sh0[b_], n_ = na_ + nb_;\n";
+        s += "        if (nb_ > 0) {\n          const float delta_ = sh1[b_] - sh1[a_];\n";
+        s += "          sh1[a_] += delta_ * nb_ / n_;\n          sh2[a_] += sh2[b_] + delta_ * delta_ * na_ * nb_ / n_;\n";
+        s += "          sh0[a_] = n_;\n        }\n";
+        break;
+    }
+    s += "      }\n      __syncthreads();\n    }\n";
+    s += "    if (threadIdx.x == 0) {\n";
+    switch (rk.combiner) {
+      case C::kArgmax:
+      case C::kArgmin: s += "      const int64_t best_index = sh1[0];\n"; break;
+      case C::kMeanVar: s += "      const float cnt = sh0[0], mean = sh1[0], m2 = sh2[0];\n"; break;
+      default: s += "      const " + acc_t + " acc = sh0[0];\n"; break;
+    }
+    s += epilogue_code("      ");
+    s += "    }\n    __syncthreads();\n  }\n}\n\n";
+    dev_ += s;
+    launch("aotc_blocks(" + hcode(outputs) + ", 1)", "1", "1", hcode(outputs) + " > 0");
+    choose(k, "generated reduction (block per output)", "reduced extent > 64");
+    return Status::ok();
+  }
+
+  Status emit(const Kernel& k, const std::string& ps, const RowOpKernel& rk) {
+    SymExpr rows(1);
+    for (const auto& d : rk.rows) rows = rows * d;
+    auto n_max = upper_bound(rk.row_length, kg_.symbols).value_or(1 << 20);
+    std::string cfg = n_max <= 32 ? "RowTiny" : n_max <= 256 ? "RowWarp" : n_max <= 1024 ? "RowWarpWide"
+                                              : n_max <= 4096 ? "RowBlock" : "RowBlockWide";
+    std::string vtype = register_ctype(register_type(rk.value->dtype));
+    std::string s;
+    s += "struct KL_" + k.name + " {\n  " + ps + " p;\n";
+    s += "  __device__ float load(int64_t row, int64_t col) const {\n";
+    s += delinearize_code(rk.rows, "row", "i", "    ");
+    {
+      ExprPrinter pr(naming());
+      std::string t;
+      std::string v = pr.print(rk.value, t, "    ");
+      s += t + "    return (float)(" + v + ");\n  }\n};\n";
+    }
+    s += "struct KS_" + k.name + " {\n  " + ps + " p;\n";
+    s += "  __device__ void store(int64_t row, int64_t col, float norm) const {\n";
+    s += delinearize_code(rk.rows, "row", "i", "    ");
+    {
+      ExprPrinter pr(naming({"norm"}), "u");
+      std::string t;
+      std::string off = pr.print(rk.out_offset, t, "    ");
+      std::string v = pr.print(rk.epilogue, t, "    ");
+      s += t + "    aotc_gen::aotc_st(" + buf(rk.out_buffer) + ", " + off + ", " + v + ");\n  }\n};\n";
+    }
+    std::string C = "Cfg_" + k.name;
+    s += "using " + C + " = aotc::cuda::" + cfg + ";\n";
+    s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kRowsPerBlock", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + k.name +
+         "(const " + ps + " p) {\n";
+    s += "  const int64_t rows = " + dcode(rows) + ", n = " + dcode(rk.row_length) + ";\n";
+    std::string ld = "KL_" + k.name + "{p}", st = "KS_" + k.name + "{p}";
+    switch (rk.op) {
+      case RowOpKernel::Op::kSoftmax: s += "  aotc::cuda::softmax_rows<" + C + ">(rows, n, " + ld + ", " + st + ");\n"; break;
+      case RowOpKernel::Op::kLogSoftmax:
+        s += "  aotc::cuda::log_softmax_rows<" + C + ">(rows, n, " + ld + ", " + st + ");\n";
+        break;
+      case RowOpKernel::Op::kLayerNorm:
+        s += fmt::format("  aotc::cuda::layer_norm_rows<{}, float>(rows, n, {}, {}, (const float*)nullptr, (const float*)nullptr, {});\n",
+                         C, ld, st, literal(Scalar::from_float(rk.eps), DType::Float32));
+        break;
+    }
+    s += "}\n\n";
+    dev_ += s;
+    templates_.insert("rowops.cuh");
+    launch("aotc_blocks(" + hcode(rows) + ", s->info[" + std::to_string(index_) + "].tile_m)", "1", "1",
+           hcode(rows) + " > 0");
+    choose(k, "aotc::cuda::" + std::string(rk.op == RowOpKernel::Op::kLayerNorm ? "layer_norm_rows"
+                                           : rk.op == RowOpKernel::Op::kSoftmax ? "softmax_rows"
+                                                                                 : "log_softmax_rows") +
+                  "<" + cfg + ">",
+           "row length up to " + std::to_string(n_max));
+    return Status::ok();
+  }
+
+  // The epilogue functor body: in0 from the accumulator (plus bias), the
+  // generated epilogue, the store.
+  std::string epilogue_body(const Expr& epilogue, int out_buffer, const SymExpr& out_offset, int bias,
+                            const std::string& bias_index, const std::string& indent) {
+    std::string s;
+    if (bias >= 0) s += indent + "acc += (float)aotc_gen::aotc_ld(" + buf(bias) + ", " + bias_index + ");\n";
+    ExprPrinter pr(naming());
+    std::string off = pr.print(make_index(out_offset), s, indent);
+    std::string v = pr.print(epilogue, s, indent);
+    s += indent + "aotc_gen::aotc_st(" + buf(out_buffer) + ", " + off + ", " + v + ");\n";
+    return s;
+  }
+
+  Status emit(const Kernel& k, const std::string& ps, const GemmKernel& g) {
+    const Buffer& out = kg_.buffer(g.out_buffer);
+    size_t nb = g.batch.size();
+    // One batch dim: merge several when the operand strides allow it.
+    StridedView a = g.a, b = g.b;
+    bool ok = true;
+    if (nb != 1) {
+      std::vector<StridedView*> views = {&a, &b};
+      ok = fold_leading_dims(views, 2);
+    }
+    auto ta = template_type(a.dtype), tb = template_type(b.dtype);
+    if (!ok || !ta || !tb || !template_type(out.dtype)) return emit_naive_gemm(k, ps, g);
+    Shape out_shape = g.batch;
+    out_shape.push_back(g.m);
+    out_shape.push_back(g.n);
+    Index point = loop_vars("@b", nb);
+    point.push_back(SymExpr::symbol("@m"));
+    point.push_back(SymExpr::symbol("@n"));
+    SymExpr out_offset = contiguous_offset(out_shape, point);
+
+    // Functor.
+    std::string E = "KE_" + k.name;
+    std::string s = "struct " + E + " {\n  " + ps + " p;\n";
+    s += "  __device__ void operator()(int64_t b, int64_t m, int64_t n, float acc) const {\n";
+    s += delinearize_code(g.batch, "b", "b", "    ");
+    s += "    (void)b;\n";
+    s += epilogue_body(g.epilogue, g.out_buffer, out_offset, g.bias, "n", "    ");
+    s += "  }\n};\n";
+
+    // Template choice.
+    const SymExpr& a_sk = a.strides[2];
+    const SymExpr& b_sk = b.strides[1];
+    const bool fp32 = a.dtype == DType::Float32 && b.dtype == DType::Float32;
+    const auto m_max = upper_bound(g.m, kg_.symbols).value_or(1 << 20);
+    const auto m_min = g.m.bounds(kg_.symbols).min.value_or(1);
+    const auto n_max = upper_bound(g.n, kg_.symbols).value_or(1 << 20);
+    auto aligned = [&](const StridedView& v, int64_t k_elems) {
+      for (size_t i = 0; i < v.strides.size(); ++i)
+        if (!(v.strides[i] == SymExpr(1)) && !(v.strides[i] == SymExpr(0)) && !multiple_of(v.strides[i], k_elems))
+          return false;
+      return multiple_of(v.offset, k_elems);
+    };
+    struct Variant {
+      std::string cfg, call, name;
+    };
+    std::vector<std::pair<int64_t, Variant>> variants;  // (max m for this variant, variant)
+    std::string params = "  aotc::cuda::GemmParams gp;\n";
+    params += "  gp.a = " + buf(a.buffer) + " + (" + dcode(a.offset) + ");\n";
+    params += "  gp.b = " + buf(b.buffer) + " + (" + dcode(b.offset) + ");\n";
+    params += "  gp.m = " + dcode(g.m) + "; gp.n = " + dcode(g.n) + "; gp.k = " + dcode(g.k) + ";\n";
+    params += "  gp.batch = " + dcode(a.shape[0]) + ";\n";
+    params += "  gp.a_stride_batch = " + dcode(a.strides[0]) + "; gp.a_stride_m = " + dcode(a.strides[1]) +
+              "; gp.a_stride_k = " + dcode(a.strides[2]) + ";\n";
+    params += "  gp.b_stride_batch = " + dcode(b.strides[0]) + "; gp.b_stride_k = " + dcode(b.strides[1]) +
+              "; gp.b_stride_n = " + dcode(b.strides[2]) + ";\n";
+    std::string reason;
+    if (fp32 && options_.allow_tf32) {
+      std::string al = a_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
+      std::string bl = b_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
+      variants.push_back({1 << 30, {"aotc::cuda::TcGemmTf32<" + al + ", " + bl + ", 1, 1>",
+                                    "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmTf32>"}});
+      templates_.insert("gemm_tc.cuh");
+      reason = "float32 with --allow-tf32: tensor cores";
+    } else if (fp32 && n_max <= 8) {
+      variants.push_back({1 << 30, {"aotc::cuda::SimtGemmNarrowN", "aotc::cuda::gemm_simt<CFG, float, float>(gp, EPI);",
+                                    "gemm_simt<SimtGemmNarrowN>"}});
+      templates_.insert("gemm_simt.cuh");
+      reason = "float32 with N <= 8: narrow SIMT tiles (full float32 precision)";
+    } else if (fp32 && a_sk == SymExpr(1) && b_sk == SymExpr(1)) {
+      bool vec = multiple_of(g.k, 4) && aligned(a, 4) && aligned(b, 4);
+      std::string v = vec ? "true" : "false";
+      auto linear = [&](const char* tile, const char* label) {
+        return Variant{std::string("aotc::cuda::SimtLinearConfig<") + tile + ", " + v + ">",
+                       "aotc::cuda::gemm_simt_linear<CFG>(gp, EPI, aotc::cuda::SplitK{nullptr, nullptr, 1});",
+                       std::string("gemm_simt_linear<") + label + (vec ? "" : ", unaligned") + ">"};
+      };
+      // At most two size variants (each costs NVRTC time): small M, and the rest.
+      if (m_min <= 32) variants.push_back({32, linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall")});
+      if (m_max > 32) {
+        if (m_max <= 256) variants.push_back({1 << 30, linear("32, 64, 32, 2, 4, 4", "SimtLinearWide")});
+        else variants.push_back({1 << 30, linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium")});
+      }
+      templates_.insert("gemm_simt.cuh");
+      reason = "float32, k-contiguous operands: pipelined SIMT linear (full float32 precision)";
+    } else if (fp32) {
+      std::string preset = n_max <= 8 ? "SimtGemmNarrowN" : m_max <= 16 ? "SimtGemmTiny" : n_max <= 64 ? "SimtGemmSmall"
+                                                                                         : "SimtGemmMedium";
+      variants.push_back({1 << 30, {"aotc::cuda::" + preset, "aotc::cuda::gemm_simt<CFG, float, float>(gp, EPI);",
+                                    "gemm_simt<" + preset + ">"}});
+      templates_.insert("gemm_simt.cuh");
+      reason = "float32 strided operands: SIMT GEMM (full float32 precision)";
+    } else if (a.dtype == b.dtype) {
+      std::string T = *ta;
+      std::string al = a_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
+      std::string bl = b_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
+      bool vec = multiple_of(g.k, 8) && aligned(a, 8) && aligned(b, 8) && a_sk == SymExpr(1) && b_sk == SymExpr(1);
+      std::string align = vec ? "0, 0" : "1, 1";
+      if (m_min <= 64)
+        variants.push_back({64, {"aotc::cuda::TcGemmSmall<" + T + ", " + al + ", " + bl + ", " + align + ">",
+                                 "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmSmall>"}});
+      if (m_max > 64)
+        variants.push_back({1 << 30, {"aotc::cuda::TcGemmMedium<" + T + ", " + al + ", " + bl + ", " + align + ">",
+                                      "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmMedium>"}});
+      templates_.insert("gemm_tc.cuh");
+      reason = "16-bit operands: tensor cores (mma.sync), float32 accumulation";
+    } else {
+      return emit_naive_gemm(k, ps, g);
+    }
+    // One kernel per variant; the host picks by M at run time.
+    std::string calls;
+    std::vector<std::string> names;
+    for (size_t vi = 0; vi < variants.size(); ++vi) {
+      const Variant& var = variants[vi].second;
+      std::string kname = variants.size() == 1 ? k.name : k.name + "_v" + std::to_string(vi);
+      std::string C = "Cfg_" + kname;
+      s += "using " + C + " = " + var.cfg + ";\n";
+      s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN");
+      std::string call = var.call;
+      call.replace(call.find("CFG"), 3, C);
+      call.replace(call.find("EPI"), 3, E + "{p}");
+      s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + kname +
+           "(const " + ps + " p) {\n" + params + "  " + call + "\n}\n";
+      names.push_back(kname);
+    }
+    dev_ += s + "\n";
+    // Host: the first variant whose M bound covers M.
+    std::string fill = fills_.back();
+    std::string h = "  {\n" + fill + "    const int64_t m_ = " + hcode(g.m) + ", n_ = " + hcode(g.n) + ", batch_ = " +
+                    hcode(a.shape[0]) + ";\n    if (m_ > 0 && n_ > 0 && batch_ > 0) {\n";
+    for (size_t vi = 0; vi < variants.size(); ++vi) {
+      // The kernel's own slot takes the first variant; the others get extra slots.
+      size_t slot = vi == 0 ? index_ : extra_kernel(names[vi]);
+      if (vi == 0) slot_names_[index_] = names[0];
+      std::string cond = vi + 1 == variants.size() ? "" : fmt::format("if (m_ <= {}) ", variants[vi].first);
+      h += fmt::format("      {}{{ AOTC_LAUNCH({}, aotc_blocks(n_, s->info[{}].tile_n), aotc_blocks(m_, s->info[{}].tile_m), "
+                       "aotc_batch_blocks(batch_), p); }}\n",
+                       cond, slot, slot, slot);
+      if (vi + 1 < variants.size()) h += "      else ";
+    }
+    h += "    }\n  }\n";
+    launches_ += h;
+    std::string impls;
+    for (const auto& v : variants) impls += (impls.empty() ? "" : " | ") + v.second.name;
+    choose(k, impls, reason + (variants.size() > 1 ? "; variant picked by M at run time" : ""));
+    return Status::ok();
+  }
+
+  // Registers an extra kernel function (a GEMM size variant); returns its launch slot.
+  size_t extra_kernel(const std::string& name) {
+    slot_names_.push_back(name);
+    return slot_names_.size() - 1;
+  }
+
+  Status emit_naive_gemm(const Kernel& k, const std::string& ps, const GemmKernel& g) {
+    Shape out_shape = g.batch;
+    out_shape.push_back(g.m);
+    out_shape.push_back(g.n);
+    Index point = loop_vars("@b", g.batch.size());
+    point.push_back(SymExpr::symbol("@m"));
+    point.push_back(SymExpr::symbol("@n"));
+    SymExpr total(1);
+    for (const auto& d : out_shape) total = total * d;
+    std::string s = info(k.name, "256", "0", "0", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
+    s += "  const int64_t total = " + dcode(total) + ";\n";
+    s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+    s += "    int64_t rem_ = flat;\n    const int64_t n = rem_ % (" + dcode(g.n) + "); rem_ /= (" + dcode(g.n) + ");\n";
+    s += "    const int64_t m = rem_ % (" + dcode(g.m) + "); rem_ /= (" + dcode(g.m) + ");\n";
+    for (size_t i = g.batch.size(); i-- > 0;)
+      s += fmt::format("    const int64_t b{} = {};\n", i, i == 0 ? "rem_" : "rem_ % (" + dcode(g.batch[i]) + "); rem_ /= (" + dcode(g.batch[i]) + ")");
+    s += "    (void)rem_;\n";
+    bool fp = is_floating(g.a.dtype);
+    std::string acc_t = fp ? "double" : "int64_t";
+    Index ai = loop_vars("@b", g.batch.size()), bi = ai;
+    ai.push_back(SymExpr::symbol("@m"));
+    ai.push_back(SymExpr::symbol("@kk"));
+    bi.push_back(SymExpr::symbol("@kk"));
+    bi.push_back(SymExpr::symbol("@n"));
+    auto sym = [](const std::string& x) { return x == "@kk" ? std::string("kk") : device_symbol(x); };
+    s += "    " + acc_t + " sum = 0;\n";
+    s += "    for (int64_t kk = 0; kk < " + dcode(g.k) + "; ++kk)\n";
+    s += "      sum += (" + acc_t + ")aotc_gen::aotc_ld(" + buf(g.a.buffer) + ", " +
+         index_code(strided_offset(g.a, ai), Naming{sym, nullptr, nullptr}) + ") * (" + acc_t + ")aotc_gen::aotc_ld(" +
+         buf(g.b.buffer) + ", " + index_code(strided_offset(g.b, bi), Naming{sym, nullptr, nullptr}) + ");\n";
+    s += "    float acc = (float)sum;\n";
+    s += epilogue_body(g.epilogue, g.out_buffer, contiguous_offset(out_shape, point), g.bias, "n", "    ");
+    s += "  }\n}\n\n";
+    dev_ += s;
+    launch("aotc_blocks(" + hcode(total) + ", 256)", "1", "1", hcode(total) + " > 0");
+    choose(k, "generated GEMM (thread per output)", "dtype or strides the GEMM templates do not take");
+    return Status::ok();
+  }
+
+  Status emit(const Kernel& k, const std::string& ps, const ConvKernel& c) {
+    const Buffer& w = kg_.buffer(c.weight);
+    const Buffer& out = kg_.buffer(c.out_buffer);
+    auto t = template_type(c.input.dtype);
+    bool ok = c.out_shape.size() == 4 && !c.transposed && t && c.input.dtype == w.dtype &&
+              template_type(out.dtype) && c.input.is_contiguous();
+    Index point = loop_vars("@i", c.out_shape.size());
+    SymExpr out_offset = contiguous_offset(c.out_shape, point);
+    if (!ok) return emit_naive_conv(k, ps, c, out_offset);
+    std::string E = "KE_" + k.name;
+    std::string s = "struct " + E + " {\n  " + ps + " p;\n";
+    s += "  __device__ void operator()(int64_t i0, int64_t i1, int64_t i2, int64_t i3, float acc) const {\n";
+    s += epilogue_body(c.epilogue, c.out_buffer, out_offset, c.bias, "i1", "    ");
+    s += "  }\n};\n";
+    std::string C = "Cfg_" + k.name;
+    s += "using " + C + " = aotc::cuda::ConvSimtNchw;\n";
+    s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN");
+    const Shape& in = c.input.shape;
+    auto ws = contiguous_strides(w.shape);
+    s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + k.name +
+         "(const " + ps + " p) {\n  aotc::cuda::Conv2dParams cp;\n";
+    s += "  cp.x = " + buf(c.input.buffer) + "; cp.w = " + buf(c.weight) + ";\n";
+    s += "  cp.batch = " + dcode(in[0]) + "; cp.in_c = " + dcode(in[1]) + "; cp.in_h = " + dcode(in[2]) +
+         "; cp.in_w = " + dcode(in[3]) + ";\n";
+    s += "  cp.out_c = " + dcode(c.out_shape[1]) + "; cp.out_h = " + dcode(c.out_shape[2]) + "; cp.out_w = " +
+         dcode(c.out_shape[3]) + "; cp.k_h = " + dcode(w.shape[2]) + "; cp.k_w = " + dcode(w.shape[3]) + ";\n";
+    s += fmt::format("  cp.stride_h = {}; cp.stride_w = {}; cp.pad_h = {}; cp.pad_w = {}; cp.dil_h = {}; cp.dil_w = {}; cp.groups = {};\n",
+                     c.stride[0], c.stride[1], c.padding[0], c.padding[1], c.dilation[0], c.dilation[1], c.groups);
+    s += "  cp.x_stride_n = " + dcode(c.input.strides[0]) + "; cp.x_stride_c = " + dcode(c.input.strides[1]) +
+         "; cp.x_stride_h = " + dcode(c.input.strides[2]) + "; cp.x_stride_w = " + dcode(c.input.strides[3]) + ";\n";
+    s += "  cp.w_stride_o = " + dcode(ws[0]) + "; cp.w_stride_c = " + dcode(ws[1]) + "; cp.w_stride_h = " +
+         dcode(ws[2]) + "; cp.w_stride_w = " + dcode(ws[3]) + ";\n";
+    s += "  aotc::cuda::conv2d_simt<" + C + ", " + *t + ", false>(cp, " + E + "{p});\n}\n\n";
+    dev_ += s;
+    templates_.insert("conv.cuh");
+    SymExpr gemm_m = in[0] * c.out_shape[2] * c.out_shape[3];
+    std::string oc_per_group = hcode(c.out_shape[1]) + " / " + std::to_string(c.groups);
+    launch("aotc_blocks(" + oc_per_group + ", s->info[" + std::to_string(index_) + "].tile_n)",
+           "aotc_blocks(" + hcode(gemm_m) + ", s->info[" + std::to_string(index_) + "].tile_m)",
+           std::to_string(c.groups), hcode(gemm_m) + " > 0");
+    choose(k, "conv2d_simt<ConvSimtNchw>", "implicit GEMM on CUDA cores (full float32 precision)");
+    return Status::ok();
+  }
+
+  Status emit_naive_conv(const Kernel& k, const std::string& ps, const ConvKernel& c, const SymExpr& out_offset) {
+    const Buffer& w = kg_.buffer(c.weight);
+    size_t nsp = c.out_shape.size() - 2;
+    SymExpr total(1);
+    for (const auto& d : c.out_shape) total = total * d;
+    int64_t cin_per_group = w.shape[c.transposed ? 0 : 1].constant().value() / (c.transposed ? c.groups : 1);
+    int64_t cout = c.out_shape[1].constant().value();
+    int64_t cout_per_group = cout / c.groups;
+    std::string s = info(k.name, "256", "0", "0", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
+    s += "  const int64_t total = " + dcode(total) + ";\n";
+    s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+    s += delinearize_code(c.out_shape, "flat", "i", "    ");
+    s += "    double sum = 0;\n";
+    s += fmt::format("    const int64_t grp = i1 / {};\n", cout_per_group);
+    s += fmt::format("    for (int64_t ci = 0; ci < {}; ++ci) {{\n", cin_per_group);
+    std::string in2 = "      ";
+    for (size_t d = 0; d < nsp; ++d) {
+      s += in2 + fmt::format("for (int64_t q{} = 0; q{} < {}; ++q{}) {{\n", d, d, dcode(w.shape[2 + d]), d);
+      in2 += "  ";
+    }
+    std::string valid = "true";
+    std::string xoff = fmt::format("i0 * {} + (grp * {} + ci) * {}", dcode(c.input.strides[0]), cin_per_group,
+                                   dcode(c.input.strides[1]));
+    for (size_t d = 0; d < nsp; ++d) {
+      if (c.transposed) {
+        s += in2 + fmt::format("const int64_t t{} = i{} + {} - q{} * {};\n", d, d + 2, c.padding[d], d, c.dilation[d]);
+        s += in2 + fmt::format("const int64_t x{} = t{} / {};\n", d, d, c.stride[d]);
+        valid += fmt::format(" && t{} >= 0 && t{} % {} == 0 && x{} < {}", d, d, c.stride[d], d, dcode(c.input.shape[2 + d]));
+      } else {
+        s += in2 + fmt::format("const int64_t x{} = i{} * {} - {} + q{} * {};\n", d, d + 2, c.stride[d], c.padding[d], d,
+                               c.dilation[d]);
+        valid += fmt::format(" && x{} >= 0 && x{} < {}", d, d, dcode(c.input.shape[2 + d]));
+      }
+      xoff += fmt::format(" + x{} * {}", d, dcode(c.input.strides[2 + d]));
+    }
+    SymExpr wk(1);
+    for (size_t d = 0; d < nsp; ++d) wk = wk * w.shape[2 + d];
+    std::string woff = c.transposed
+                           ? fmt::format("((grp * {} + ci) * {} + (i1 % {})) * {}", cin_per_group, cout_per_group,
+                                         cout_per_group, dcode(wk))
+                           : fmt::format("(i1 * {} + ci) * {}", cin_per_group, dcode(wk));
+    SymExpr inner(1);
+    for (size_t d = nsp; d-- > 0;) {
+      woff += fmt::format(" + q{} * {}", d, dcode(inner));
+      inner = inner * w.shape[2 + d];
+    }
+    s += in2 + "if (" + valid + ")\n" + in2 + "  sum += (double)aotc_gen::aotc_ld(" + buf(c.input.buffer) + ", " + xoff +
+         ") * (double)aotc_gen::aotc_ld(" + buf(c.weight) + ", " + woff + ");\n";
+    for (size_t d = nsp; d-- > 0;) {
+      in2.resize(in2.size() - 2);
+      s += in2 + "}\n";
+    }
+    s += "    }\n    float acc = (float)sum;\n";
+    s += epilogue_body(c.epilogue, c.out_buffer, out_offset, c.bias, "i1", "    ");
+    s += "  }\n}\n\n";
+    dev_ += s;
+    launch("aotc_blocks(" + hcode(total) + ", 256)", "1", "1", hcode(total) + " > 0");
+    choose(k, "generated convolution (thread per output)", "not a 2-d convolution the templates take");
+    return Status::ok();
+  }
+
+  Status emit(const Kernel& k, const std::string& ps, const AttentionKernel& at) {
+    StridedView q = at.q, kk = at.k, v = at.v;
+    std::optional<StridedView> mask = at.mask;
+    const Buffer& out = kg_.buffer(at.out_buffer);
+    std::vector<StridedView*> views = {&q, &kk, &v};
+    if (mask) views.push_back(&*mask);
+    auto T = template_type(q.dtype);
+    bool ok = T && kk.dtype == q.dtype && v.dtype == q.dtype && out.dtype == q.dtype && fold_leading_dims(views, 3);
+    auto e = ok ? q.shape[3].constant() : std::nullopt;
+    auto ev = ok ? v.shape[3].constant() : std::nullopt;
+    if (!ok || !e || !ev || *e > 256 || *ev > 256) return emit_naive_attention(k, ps, at);
+    bool fp32 = q.dtype == DType::Float32;
+    auto vec_ok = [&](const StridedView& s, int64_t mult) {
+      if (!(s.strides[3] == SymExpr(1))) return false;
+      for (size_t i = 0; i < 3; ++i)
+        if (!(s.strides[i] == SymExpr(0)) && !multiple_of(s.strides[i], mult)) return false;
+      return multiple_of(s.offset, mult);
+    };
+    int64_t mult = fp32 ? 4 : 8;
+    bool vec = vec_ok(q, mult) && vec_ok(kk, mult) && vec_ok(v, mult) && *e % mult == 0 && *ev % mult == 0;
+    std::string cfg, label;
+    auto round_up = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
+    if (fp32) {
+      int64_t E = round_up(*e, 4), Ev = round_up(*ev, 32);
+      if (*e == 64 && *ev == 64) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<64, 64, 16, 64, {}>", vec); label = "AttnSimtE64"; }
+      else if (*e == 128 && *ev == 128) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<128, 128, 16, 32, {}>", vec); label = "AttnSimtE128"; }
+      else { cfg = fmt::format("aotc::cuda::AttnSimtConfig<{}, {}, 16, 32, {}>", E, Ev, vec); label = fmt::format("AttnSimt<{}, {}>", E, Ev); }
+    } else {
+      if (*e == 64 && *ev == 64) {
+        auto l_max = upper_bound(q.shape[2], kg_.symbols).value_or(1 << 20);
+        cfg = fmt::format("aotc::cuda::AttnTcConfig<{}, 64, 64, {}, 64, {}>", *T, l_max <= 128 ? 16 : 64, vec);
+        label = l_max <= 128 ? "AttnTcE64Short" : "AttnTcE64";
+      } else if (*e == 128 && *ev == 128) {
+        cfg = fmt::format("aotc::cuda::AttnTcConfig<{}, 128, 128, 64, 64, {}>", *T, vec);
+        label = "AttnTcE128";
+      } else {
+        return emit_naive_attention(k, ps, at);
+      }
+    }
+    std::string s;
+    std::string M = "aotc::cuda::NoMask";
+    if (mask) {
+      M = "KM_" + k.name;
+      s += "struct " + M + " {\n  " + ps + " p;\n  static constexpr bool kEnabled = true;\n";
+      s += "  __device__ float operator()(int64_t b, int64_t h, int64_t i, int64_t j) const {\n";
+      s += "    const int64_t off = " + dcode(mask->offset) + " + b * " + dcode(mask->strides[0]) + " + h * " +
+           dcode(mask->strides[1]) + " + i * " + dcode(mask->strides[2]) + " + j * " + dcode(mask->strides[3]) + ";\n";
+      if (mask->dtype == DType::Bool)
+        s += "    return aotc_gen::aotc_ld(" + buf(mask->buffer) + ", off) ? 0.0f : -INFINITY;\n";
+      else
+        s += "    return (float)aotc_gen::aotc_ld(" + buf(mask->buffer) + ", off);\n";
+      s += "  }\n};\n";
+    }
+    std::string C = "Cfg_" + k.name;
+    s += "using " + C + " = " + cfg + ";\n";
+    s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kRows", "0");
+    auto st = [&](const StridedView& x, int i) { return dcode(x.strides[static_cast<size_t>(i)]); };
+    s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + k.name +
+         "(const " + ps + " p) {\n  aotc::cuda::AttentionParams ap;\n";
+    s += "  ap.q = " + buf(q.buffer) + " + (" + dcode(q.offset) + "); ap.k = " + buf(kk.buffer) + " + (" +
+         dcode(kk.offset) + "); ap.v = " + buf(v.buffer) + " + (" + dcode(v.offset) + ");\n";
+    s += "  ap.q_stride_b = " + st(q, 0) + "; ap.q_stride_h = " + st(q, 1) + "; ap.q_stride_l = " + st(q, 2) +
+         "; ap.q_stride_e = " + st(q, 3) + ";\n";
+    s += "  ap.k_stride_b = " + st(kk, 0) + "; ap.k_stride_h = " + st(kk, 1) + "; ap.k_stride_s = " + st(kk, 2) +
+         "; ap.k_stride_e = " + st(kk, 3) + ";\n";
+    s += "  ap.v_stride_b = " + st(v, 0) + "; ap.v_stride_h = " + st(v, 1) + "; ap.v_stride_s = " + st(v, 2) +
+         "; ap.v_stride_e = " + st(v, 3) + ";\n";
+    s += "  ap.batch = " + dcode(q.shape[0]) + "; ap.heads = " + dcode(q.shape[1]) + "; ap.kv_heads = " +
+         dcode(kk.shape[1]) + ";\n";
+    s += "  ap.len_q = " + dcode(q.shape[2]) + "; ap.len_kv = " + dcode(kk.shape[2]) + "; ap.head_dim = " +
+         dcode(q.shape[3]) + "; ap.head_dim_v = " + dcode(v.shape[3]) + ";\n";
+    s += "  ap.scale = " + literal(Scalar::from_float(at.scale), DType::Float32) + "; ap.causal = " +
+         (at.causal ? "1" : "0") + ";\n";
+    // The output is contiguous [B, H, L, Ev].
+    SymExpr l = q.shape[2], evs = v.shape[3], h = q.shape[1];
+    s += "  const aotc::cuda::StridedAttentionOutput<" + *T + "> out{reinterpret_cast<" + *T + "*>(" +
+         buf(at.out_buffer) + "), " + dcode(h * l * evs) + ", " + dcode(l * evs) + ", " + dcode(evs) + ", 1};\n";
+    s += std::string("  aotc::cuda::") + (fp32 ? "attention_simt" : "attention_tc") + "<" + C + ">(ap, out, " + M +
+         (mask ? "{p}" : "()") + ");\n}\n\n";
+    dev_ += s;
+    templates_.insert("attention.cuh");
+    launch("aotc_blocks(" + hcode(q.shape[2]) + ", s->info[" + std::to_string(index_) + "].tile_m)",
+           "(uint32_t)(" + hcode(q.shape[1]) + ")", "(uint32_t)(" + hcode(q.shape[0]) + ")",
+           hcode(q.shape[2]) + " > 0 && " + hcode(q.shape[0]) + " > 0");
+    choose(k, std::string(fp32 ? "attention_simt<" : "attention_tc<") + label + ">",
+           fp32 ? "float32: flash attention on CUDA cores (full float32 precision)"
+                : "16-bit: flash attention on tensor cores");
+    return Status::ok();
+  }
+
+  Status emit_naive_attention(const Kernel& k, const std::string& ps, const AttentionKernel& at) {
+    size_t r = at.q.shape.size();
+    Shape lead(at.q.shape.begin(), at.q.shape.end() - 2);
+    Shape rows_shape = lead;
+    rows_shape.push_back(at.q.shape[r - 2]);
+    SymExpr total(1);
+    for (const auto& d : rows_shape) total = total * d;
+    std::string s = info(k.name, "128", "0", "0", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(128) " + k.name + "(const " + ps + " p) {\n";
+    s += "  const int64_t total = " + dcode(total) + ";\n";
+    s += "  for (int64_t flat = (int64_t)blockIdx.x * 128 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 128) {\n";
+    s += delinearize_code(rows_shape, "flat", "b", "    ");
+    std::string qi = "b" + std::to_string(lead.size());
+    auto off = [&](const StridedView& view, const std::string& row, const std::string& col, bool kv) {
+      std::string o = dcode(view.offset);
+      for (size_t i = 0; i < lead.size(); ++i) {
+        std::string idx = "b" + std::to_string(i);
+        if (kv && at.gqa_group > 1 && i + 1 == lead.size()) idx = "(" + idx + " / " + std::to_string(at.gqa_group) + ")";
+        o += " + " + idx + " * " + dcode(view.strides[i]);
+      }
+      return o + " + " + row + " * " + dcode(view.strides[r - 2]) + " + " + col + " * " + dcode(view.strides[r - 1]);
+    };
+    std::string S = dcode(at.k.shape[r - 2]), E = dcode(at.q.shape[r - 1]), EV = dcode(at.v.shape[r - 1]);
+    std::string score = "      double d = 0;\n      for (int64_t e = 0; e < " + E + "; ++e) d += (double)aotc_gen::aotc_ld(" +
+                        buf(at.q.buffer) + ", " + off(at.q, qi, "e", false) + ") * (double)aotc_gen::aotc_ld(" +
+                        buf(at.k.buffer) + ", " + off(at.k, "j", "e", true) + ");\n" +
+                        fmt::format("      d *= {};\n", at.scale);
+    if (at.causal) score += "      if (j > " + qi + ") d = -INFINITY;\n";
+    if (at.mask) {
+      std::string mo = off(*at.mask, qi, "j", false);
+      if (at.mask->dtype == DType::Bool)
+        score += "      if (!aotc_gen::aotc_ld(" + buf(at.mask->buffer) + ", " + mo + ")) d = -INFINITY;\n";
+      else
+        score += "      d += (double)aotc_gen::aotc_ld(" + buf(at.mask->buffer) + ", " + mo + ");\n";
+    }
+    s += "    double mx = -INFINITY;\n    for (int64_t j = 0; j < " + S + "; ++j) {\n" + score + "      if (d > mx) mx = d;\n    }\n";
+    s += "    double sum = 0;\n    for (int64_t j = 0; j < " + S + "; ++j) {\n" + score +
+         "      sum += mx == -INFINITY ? 0.0 : exp(d - mx);\n    }\n";
+    s += "    for (int64_t ev = 0; ev < " + EV + "; ++ev) {\n      double acc = 0;\n";
+    s += "      if (sum > 0) for (int64_t j = 0; j < " + S + "; ++j) {\n" + score + "        acc += exp(d - mx) / sum * "
+         "(double)aotc_gen::aotc_ld(" + buf(at.v.buffer) + ", " + off(at.v, "j", "ev", true) + ");\n      }\n";
+    s += "      aotc_gen::aotc_st(" + buf(at.out_buffer) + ", flat * " + EV + " + ev, (" +
+         register_ctype(register_type(kg_.buffer(at.out_buffer).dtype)) + ")acc);\n    }\n  }\n}\n\n";
+    dev_ += s;
+    launch("aotc_blocks(" + hcode(total) + ", 128)", "1", "1", hcode(total) + " > 0");
+    choose(k, "generated attention (thread per query row)", "dtype or head size the attention templates do not take");
+    return Status::ok();
+  }
+
+  Status emit(const Kernel& k, const std::string& ps, const ScanKernel& sc) {
+    const Buffer& out = kg_.buffer(sc.out_buffer);
+    size_t d = static_cast<size_t>(sc.dim);
+    SymExpr outer(1), inner(1);
+    for (size_t i = 0; i < d; ++i) outer = outer * sc.input.shape[i];
+    for (size_t i = d + 1; i < sc.input.shape.size(); ++i) inner = inner * sc.input.shape[i];
+    SymExpr n = sc.input.shape.empty() ? SymExpr(1) : sc.input.shape[d];
+    std::string acc_t = is_floating(out.dtype) ? "double" : "int64_t";
+    std::string s = info(k.name, "256", "0", "0", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
+    s += "  const int64_t outer = " + dcode(outer) + ", n = " + dcode(n) + ", inner = " + dcode(inner) + ";\n";
+    s += "  for (int64_t line = (int64_t)blockIdx.x * 256 + threadIdx.x; line < outer * inner; line += (int64_t)gridDim.x * 256) {\n";
+    s += "    const int64_t o = line / inner, i = line % inner;\n    " + acc_t + " run = 0;\n";
+    s += "    for (int64_t j = 0; j < n; ++j) {\n      const int64_t off = (o * n + j) * inner + i;\n";
+    s += "      run += (" + acc_t + ")aotc_gen::aotc_ld(" + buf(sc.input.buffer) + ", off);\n";
+    s += "      aotc_gen::aotc_st(" + buf(sc.out_buffer) + ", off, (" + register_ctype(register_type(out.dtype)) +
+         ")run);\n    }\n  }\n}\n\n";
+    dev_ += s;
+    launch("aotc_blocks(" + hcode(outer * inner) + ", 256)", "1", "1", hcode(outer * inner) + " > 0");
+    choose(k, "generated scan (thread per line)", "");
+    return Status::ok();
+  }
+
+  // ---- Files ---------------------------------------------------------------------------------
+
+  std::string device_file() const {
+    std::string s = "// Generated by aotc for model '" + kg_.model_name + "' (target cuda, device code). Do not edit.\n";
+    s += "#include \"aotc_math.h\"\n";
+    for (const auto& t : templates_) s += "#include \"" + t + "\"\n";
+    s += "\nusing namespace aotc_gen;\n\n" + structs_ + "\n" + dev_;
+    return s;
+  }
+
+  Expected<std::string> host_file() {
+    // Launch slots: one per kernel, then GEMM size variants.
+    std::string s = "// Generated by aotc for model '" + kg_.model_name + "' (target cuda, host code). Do not edit.\n";
+    s += "#include <cstdint>\n#include <cstring>\n\n#include \"aotc_math.h\"\n#include \"aotc_model.h\"\n\n";
+    for (const auto& img : options_.images)
+      s += "extern \"C\" const unsigned char " + img.symbol + "[], " + img.symbol + "_end[];\n";
+    s += "\nnamespace {\n\nusing namespace aotc_gen;\n\n" + structs_ + "\n";
+    s += "struct Frame {\n";
+    for (const auto& sym : kg_.symbol_order) s += "  int64_t " + symbol_ident(sym) + " = 0;\n";
+    for (const Buffer& b : kg_.buffers) s += "  " + storage_ctype(b.dtype) + "* b_" + b.name + " = nullptr;\n";
+    s += "};\n\n";
+    s += "struct KernelInfo {\n  int32_t threads, smem, tile_m, tile_n;\n};\n\n";
+    s += fmt::format("constexpr size_t kNumFunctions = {};\n", std::max<size_t>(slot_names_.size(), 1));
+    s += "const char* const kFunctionNames[kNumFunctions] = {\n";
+    for (const auto& n : slot_names_) s += "    \"" + n + "\",\n";
+    if (slot_names_.empty()) s += "    nullptr,\n";
+    s += "};\n\n";
+    s += "struct State {\n  void* module = nullptr;\n  void* fn[kNumFunctions] = {};\n  KernelInfo info[kNumFunctions] = {};\n};\n\n";
+    s += "uint32_t aotc_blocks(int64_t n, int64_t per) {\n  if (per < 1) per = 1;\n  int64_t b = (n + per - 1) / per;\n";
+    s += "  if (b < 1) b = 1;\n  if (b > 65535LL * 32) b = 65535LL * 32;\n  return (uint32_t)b;\n}\n";
+    s += "uint32_t aotc_batch_blocks(int64_t n) { return (uint32_t)(n < 1 ? 1 : (n > 65535 ? 65535 : n)); }\n\n";
+    // init / destroy
+    s += "int init_model(const aotc_model::InitContext* ctx, void** state, char* error, size_t error_size) {\n";
+    s += "  static const aotc_model::CudaImage images[] = {\n";
+    for (const auto& img : options_.images)
+      s += fmt::format("      {{{}, aotc_model::CudaImageKind::{}, {}, (size_t)({}_end - {})}},\n", img.arch,
+                       img.ptx ? "kPtx" : "kCubin", img.symbol, img.symbol, img.symbol);
+    s += "  };\n  State* s = new State();\n";
+    s += "  if (aotc_model::cuda_load_module(ctx, images, sizeof(images) / sizeof(images[0]), &s->module, error, error_size)) {\n";
+    s += "    delete s;\n    return 1;\n  }\n";
+    s += "  for (size_t i = 0; i < kNumFunctions && kFunctionNames[i]; ++i) {\n";
+    s += "    char global[160];\n    std::snprintf(global, sizeof global, \"%s_info\", kFunctionNames[i]);\n";
+    s += "    if (aotc_model::cuda_get_global(s->module, global, &s->info[i], sizeof(KernelInfo), error, error_size) ||\n";
+    s += "        aotc_model::cuda_get_function(s->module, kFunctionNames[i], (uint32_t)s->info[i].smem, &s->fn[i], error, error_size)) {\n";
+    s += "      aotc_model::cuda_unload_module(s->module);\n      delete s;\n      return 1;\n    }\n  }\n";
+    s += "  *state = s;\n  return 0;\n}\n\n";
+    s += "void destroy_model(void* state) {\n  State* s = static_cast<State*>(state);\n  if (!s) return;\n";
+    s += "  aotc_model::cuda_unload_module(s->module);\n  delete s;\n}\n\n";
+    s += "#define AOTC_LAUNCH(slot, gx, gy, gz, params)                                                       \\\n";
+    s += "  do {                                                                                         \\\n";
+    s += "    void* args_[] = {&(params)};                                                                \\\n";
+    s += "    if (aotc_model::cuda_launch(s->fn[slot], (gx), (gy), (gz), (uint32_t)s->info[slot].threads, 1, 1, \\\n";
+    s += "                                (uint32_t)s->info[slot].smem, rc->stream, args_, error, error_size)) \\\n";
+    s += "      return 1;                                                                                 \\\n";
+    s += "  } while (0)\n\n";
+    // run
+    s += "int run_model(const aotc_model::RunContext* rc, char* error, size_t error_size) {\n";
+    s += "  State* s = static_cast<State*>(rc->state);\n  Frame f;\n";
+    for (size_t i = 0; i < kg_.symbol_order.size(); ++i)
+      s += fmt::format("  f.{} = rc->symbols[{}];\n", symbol_ident(kg_.symbol_order[i]), i);
+    auto sym = [](const std::string& n) { return "f." + symbol_ident(n); };
+    s += "  unsigned char* arena = static_cast<unsigned char*>(rc->arena);\n  (void)arena;\n";
+    for (const Buffer& b : kg_.buffers) {
+      std::string t = storage_ctype(b.dtype) + "*";
+      std::string ptr;
+      switch (b.kind) {
+        case Buffer::Kind::kInput:
+          ptr = fmt::format("static_cast<{}>(const_cast<void*>(rc->inputs[{}]))", t, b.io_index);
+          break;
+        case Buffer::Kind::kOutput: ptr = fmt::format("static_cast<{}>(rc->outputs[{}])", t, b.io_index); break;
+        case Buffer::Kind::kWeight:
+          ptr = fmt::format("reinterpret_cast<{}>(const_cast<unsigned char*>(static_cast<const unsigned char*>(rc->weights) + {}))",
+                            t, b.weight_offset);
+          break;
+        case Buffer::Kind::kArena:
+          if (b.slot < 0) continue;
+          ptr = fmt::format("reinterpret_cast<{}>(arena + ({}))", t, kg_.slot_offsets[static_cast<size_t>(b.slot)].to_code(sym));
+          break;
+      }
+      s += "  f.b_" + b.name + " = " + ptr + ";\n";
+    }
+    s += launches_;
+    s += "  return 0;\n}\n\n";
+    SpecOptions spec;
+    spec.weights_file = options_.weights_file;
+    spec.device_type = 1;
+    spec.init_function = "init_model";
+    spec.destroy_function = "destroy_model";
+    AOTC_ASSIGN_OR_RETURN(std::string tables, emit_model_spec(kg_, spec));
+    s += tables;
+    // snprintf needs <cstdio>.
+    s.insert(s.find("#include <cstring>"), "#include <cstdio>\n");
+    return s;
+  }
+
+  const KernelGraph& kg_;
+  CudaEmitOptions options_;
+  size_t index_ = 0;
+  std::string structs_, dev_, launches_;
+  std::vector<std::string> fills_;
+  std::vector<std::string> slot_names_;  // function name per launch slot
+  std::set<std::string> templates_;
+  std::vector<CudaKernelChoice> choices_;
+};
+
+}  // namespace
+
+Expected<CudaEmitResult> emit_cuda_model(const KernelGraph& kg, const CudaEmitOptions& options) {
+  return CudaEmitter(kg, options).run();
+}
+
+}  // namespace aotc::codegen
