@@ -28,7 +28,7 @@ using detail::thread_buffer;
 
 /// Rows of C a task with a non-float32 C may cover (its float32 accumulator is
 /// rows x min(n, kNC)).
-constexpr int64_t kMaxAccRows = 4 * kMC;
+constexpr int64_t kMaxAccRows = kMC;
 /// Work per parallel task, at least, and the most tasks one call makes.
 constexpr double kTaskFlops = 2.0e6;
 constexpr int64_t kMaxTasks = 256;
@@ -105,23 +105,39 @@ constexpr MicroKernelTable kMicroKernels{};
 
 // ------------------------------------------------------------ packing
 
+/// transpose_tile over typed rows: row i starts at element idx + i * ss of p.
+AOTC_CPU_INLINE void transpose_tile_t(const void* p, DType t, int64_t idx, int64_t ss, int rows, float* dst,
+                                      int64_t ds, int lanes) {
+  if (t == DType::kF32) {
+    transpose_tile(static_cast<const float*>(p) + idx, ss, rows, dst, ds, lanes);
+    return;
+  }
+  // Rows: up to kTT (B) or kMR (A; the baseline's kMR exceeds its kTT).
+  alignas(64) float tmp[(kTT > kMR ? kTT : kMR) * kTT];
+  static_assert(kTT % kW == 0, "tiles are whole vectors");
+  for (int i = 0; i < rows; ++i) {
+    for (int j = 0; j < kTT; j += kW) vstore(tmp + i * kTT + j, vload_t(p, t, idx + i * ss + j));
+  }
+  transpose_tile(tmp, kTT, rows, dst, ds, lanes);
+}
+
 /// Packs A[0:mc, 0:kc] (element (i, p) at a[i * rs + p * cs]) into kMR-row
 /// slivers: dst[sliver * kc * kMR + p * kMR + i], zero rows past mc.
 void pack_a(const void* a, DType t, int64_t rs, int64_t cs, int64_t mc, int64_t kc, float* dst) {
   for (int64_t ir = 0; ir < mc; ir += kMR) {
     const int mr = static_cast<int>(imin(kMR, mc - ir));
     float* d = dst + ir * kc;
+    if (cs == 1) {
+      // Row-major A: transpose kTT-column tiles in registers (zero rows past mr).
+      int64_t p = 0;
+      for (; p + kTT <= kc; p += kTT) transpose_tile_t(a, t, ir * rs + p, rs, mr, d + p * kMR, kMR, kMR);
+      for (; p < kc; ++p) {
+        for (int i = 0; i < kMR; ++i) d[p * kMR + i] = i < mr ? load_scalar(a, t, (ir + i) * rs + p) : 0.0f;
+      }
+      continue;
+    }
     if (t == DType::kF32) {
       const float* s = static_cast<const float*>(a) + ir * rs;
-      if (cs == 1) {
-        // Row-major A: transpose kTT-column tiles in registers (zero rows past mr).
-        int64_t p = 0;
-        for (; p + kTT <= kc; p += kTT) transpose_tile(s + p, rs, mr, d + p * kMR, kMR, kMR);
-        for (; p < kc; ++p) {
-          for (int i = 0; i < kMR; ++i) d[p * kMR + i] = i < mr ? s[i * rs + p] : 0.0f;
-        }
-        continue;
-      }
       if (rs == 1) {
         for (int64_t p = 0; p < kc; ++p) {
           const float* sp = s + p * cs;
@@ -181,19 +197,18 @@ void pack_b(const void* b, DType t, int64_t rs, int64_t cs, int64_t kc, int64_t 
       }
       continue;
     }
-    if (t == DType::kF32 && rs == 1) {
+    if (rs == 1) {
       // Column-major B (nn.Linear's weight as B^T): transpose tiles of kTT
       // columns x kTT k-steps; lanes past nr come out zero.
-      const float* s = static_cast<const float*>(b) + jr * cs;
       int64_t p = 0;
       for (; p + kTT <= kc; p += kTT) {
         for (int j0 = 0; j0 < kNR; j0 += kTT) {
           const int rows = static_cast<int>(imax(0, imin(kTT, nr - j0)));
-          transpose_tile(s + j0 * cs + p, cs, rows, d + p * kNR + j0, kNR, kTT);
+          transpose_tile_t(b, t, (jr + j0) * cs + p, cs, rows, d + p * kNR + j0, kNR, kTT);
         }
       }
       for (; p < kc; ++p) {
-        for (int j = 0; j < kNR; ++j) d[p * kNR + j] = j < nr ? s[j * cs + p] : 0.0f;
+        for (int j = 0; j < kNR; ++j) d[p * kNR + j] = j < nr ? load_scalar(b, t, (jr + j) * cs + p) : 0.0f;
       }
       continue;
     }

@@ -30,11 +30,15 @@
 // GCC 12.2's AVX-512 headers trip -W(maybe-)uninitialized on their own
 // _mm512_undefined_* self-initialization (GCC bug 105593, fixed in 12.3);
 // the warning is located in the header, so silencing it here is enough.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #endif
 
 #include "aotc_cpu_types.h"
