@@ -258,6 +258,25 @@ TEST_CASE("conv2d dtypes, epilogues, threads, channels-last input", "[conv]") {
   }
 }
 
+TEST_CASE("conv2d with many output channels and a small image (weights shared by the batch)", "[conv]") {
+  KT_FOR_EACH_ISA(isa) {
+    INFO("isa " << aotc_cpu::isa_name(isa));
+    for (bool par : {false, true}) {
+      ConvCase c;
+      c.batch = 3;
+      c.cin = 24;
+      c.cout = 260;
+      c.h = c.w = 5;
+      c.ph = c.pw = 1;
+      c.bias = true;
+      c.act = Activation::kRelu;
+      c.residual = true;
+      c.parallel = par;
+      run_conv_case(c);
+    }
+  }
+}
+
 TEST_CASE("conv2d with a column buffer larger than one chunk", "[conv]") {
   // 64 * 9 rows of im2col and 64x64 pixels: several chunks per image if chunked.
   ConvCase c;

@@ -38,3 +38,58 @@ TEST_CASE("index_select reports bad indices and zero-fills their rows", "[gather
   CHECK(out == std::vector<float>{5, 6, 0, 0, 0, 0});
   CHECK(aotc_cpu::index_select(table.data(), 1, 3, 2, 4, idx.data(), false, 0, false, out.data(), nullptr));
 }
+
+TEST_CASE("empty sizes are no-ops and never touch memory", "[empty]") {
+  KT_FOR_EACH_ISA(isa) {
+    INFO("isa " << aotc_cpu::isa_name(isa));
+    std::vector<float> buf(64, 7.0f);
+    const std::vector<float> before = buf;
+    auto pf = &kt::threaded_parallel_for;
+    for (int which = 0; which < 3; ++which) {
+      aotc_cpu::GemmArgs g;
+      g.batch = which == 0 ? 0 : 1;
+      g.m = which == 1 ? 0 : 4;
+      g.n = which == 2 ? 0 : 4;
+      g.k = 4;
+      g.a = g.b = buf.data();
+      g.a_row_stride = g.b_row_stride = g.ldc = 4;
+      g.c = buf.data() + 32;
+      aotc_cpu::gemm(g, pf);
+    }
+    aotc_cpu::Conv2dArgs c;
+    c.batch = 0;
+    c.in_channels = 2;
+    c.out_channels = 2;
+    c.in_h = c.in_w = 3;
+    c.input = c.weight = buf.data();
+    c.output = buf.data() + 32;
+    aotc_cpu::conv2d(c, nullptr, pf);
+    c.batch = 1;
+    c.kernel_h = c.kernel_w = 5;  // larger than the unpadded input: no output pixels
+    aotc_cpu::conv2d(c, nullptr, pf);
+    aotc_cpu::Pool2dArgs p;
+    p.batch = 0;
+    p.channels = 3;
+    p.in_h = p.in_w = 4;
+    p.input = buf.data();
+    p.output = buf.data() + 32;
+    aotc_cpu::max_pool2d(p, pf);
+    aotc_cpu::avg_pool2d(p, pf);
+    aotc_cpu::softmax(aotc_cpu::DType::kF32, buf.data(), aotc_cpu::DType::kF32, buf.data() + 32, 0, 5, 1, pf);
+    aotc_cpu::softmax(aotc_cpu::DType::kF32, buf.data(), aotc_cpu::DType::kF32, buf.data() + 32, 3, 0, 1, pf);
+    aotc_cpu::layer_norm(aotc_cpu::DType::kF32, buf.data(), aotc_cpu::DType::kF32, buf.data() + 32, 0, 8,
+                         nullptr, nullptr, aotc_cpu::DType::kF32, 1e-5f, pf);
+    aotc_cpu::AttentionArgs a;
+    a.l = 0;
+    a.s = a.e = a.ev = 4;
+    a.q = a.k = a.v = buf.data();
+    a.out = buf.data() + 32;
+    aotc_cpu::attention(a, pf);
+    CHECK(buf == before);
+    // No keys at all: softmax over nothing, the output is zeros.
+    a.l = 3;
+    a.s = 0;
+    aotc_cpu::attention(a, pf);
+    for (int i = 32; i < 32 + 12; ++i) CHECK(buf[static_cast<size_t>(i)] == 0.0f);
+  }
+}

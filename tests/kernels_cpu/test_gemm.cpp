@@ -234,6 +234,17 @@ TEST_CASE("gemm batched with broadcast operands, serial and threaded", "[gemm]")
         c.bias = BiasKind::kPerCol;
         run_gemm_case(c);
       }
+      GemmCase shared;  // A shared by the batch and taller than one A block
+      shared.batch = 3;
+      shared.m = 300;
+      shared.n = 20;
+      shared.k = 300;
+      shared.bcast_a = true;
+      shared.parallel = par;
+      shared.bias = BiasKind::kPerRow;
+      shared.residual = true;
+      shared.act = Activation::kRelu;
+      run_gemm_case(shared);
       GemmCase big;  // enough work that the parallel split makes many tiles
       big.m = 301;
       big.n = 157;

@@ -14,10 +14,11 @@
 //   - Outputs never alias inputs unless a function says so.
 //   - `parallel_for` is RunContext::parallel_for or null (serial). Kernels
 //     never nest it. Results do not depend on how work is split.
-//   - Scratch: GEMM packing buffers are thread-local inside the library
-//     (grow-only, bounded by the block sizes); functions that need a bigger
-//     scratch take it from the caller and say how much with a *_scratch_bytes
-//     function.
+//   - Scratch: packing buffers and attention tiles are thread-local inside
+//     the library (grow-only, freed at thread exit, bounded by the block
+//     sizes: about 10 MiB per thread at worst, typically under 1 MiB).
+//     Functions that need more take it from the caller and say how much
+//     with a *_scratch_bytes function.
 //   - Preconditions (non-negative sizes, groups dividing channels, ...) are
 //     the caller's; violating one aborts with a message (AOTC_CPU_CHECK).
 #pragma once
@@ -60,7 +61,9 @@ void convert(DType src_dtype, const void* src, DType dst_dtype, void* dst, int64
 // GEMM (see GemmArgs for the full contract)
 
 /// Batched, strided GEMM with float32 accumulation and fused epilogue.
-/// Blocked BLIS-style; parallel over batch x M-blocks x N-blocks.
+/// Blocked BLIS-style (docs/cpu-kernels.md); parallel over batch x M-tiles
+/// x N-tiles. A batch-broadcast A (a_batch_stride == 0) is packed once for
+/// several batch elements.
 void gemm(const GemmArgs& args, ParallelFor parallel_for);
 
 // ---------------------------------------------------------------------------
@@ -71,15 +74,15 @@ void gemm(const GemmArgs& args, ParallelFor parallel_for);
 int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad,
                          int64_t dilation);
 
-/// Scratch bytes conv2d needs for these arguments (0 when it needs none:
-/// 1x1 stride-1 unpadded and depthwise convolutions). Depends only on the
-/// shapes and parameters, not on pointers; at most a few MiB (the im2col
-/// column buffer is chunked).
+/// Scratch bytes conv2d needs for these arguments. Depends only on shapes
+/// and parameters. Every path is 0 today (im2col is fused into the GEMM's
+/// packing); callers still ask, so a future path can need some.
 size_t conv2d_scratch_bytes(const Conv2dArgs& args);
 /// NCHW convolution: 1x1 stride-1 unpadded -> GEMM on the input; depthwise
-/// (groups == in_channels, out_channels a multiple of it) -> direct kernel;
-/// otherwise im2col into `scratch` (conv2d_scratch_bytes, 64-byte aligned
-/// preferred) + GEMM, chunked over output pixels.
+/// (groups == in_channels > 1, out_channels a multiple of it) -> direct
+/// kernel; otherwise implicit-im2col GEMM: the GEMM's B packing gathers
+/// im2col slivers straight from the input (no column buffer). `scratch` is
+/// conv2d_scratch_bytes() bytes (may be null when that is 0).
 void conv2d(const Conv2dArgs& args, void* scratch, ParallelFor parallel_for);
 
 size_t conv1d_scratch_bytes(const Conv1dArgs& args);
@@ -88,9 +91,12 @@ void conv1d(const Conv1dArgs& args, void* scratch, ParallelFor parallel_for);
 /// out = (in - 1) * stride - 2 * pad + dilation * (kernel - 1) + output_pad + 1.
 int64_t conv_transpose_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad,
                                    int64_t dilation, int64_t output_pad);
+/// Column buffer for a chunk of input pixels (at most 4 MiB) plus, for a
+/// bf16 / f16 output, a float32 image of one output batch element.
 size_t conv_transpose2d_scratch_bytes(const ConvTranspose2dArgs& args);
-/// GEMM (weight^T @ input) into a column buffer, then col2im scatter-add,
-/// then bias / activation / residual.
+/// GEMM (weight^T @ input) into the column buffer in `scratch`, col2im
+/// scatter-add (parallel over output channels), then bias / activation /
+/// residual.
 void conv_transpose2d(const ConvTranspose2dArgs& args, void* scratch, ParallelFor parallel_for);
 
 // ---------------------------------------------------------------------------

@@ -1,12 +1,7 @@
 // Convolutions: conv1d / conv2d (GEMM on the input for 1x1 stride-1, direct
-// kernel for depthwise, im2col + GEMM otherwise) and conv_transpose2d
-// (GEMM + col2im).
-//
-// The im2col column buffer is float32 [k = in_channels/groups * kh * kw,
-// cols] for a chunk of output pixels, chunked so it stays within
-// kConvScratchBudget; the caller owns it (conv2d_scratch_bytes). Filling a
-// chunk is parallel over its rows, the GEMM over its tiles; the epilogue
-// (bias per output channel, residual, activation) is the GEMM's.
+// kernel for depthwise, implicit-im2col GEMM otherwise, see conv_kernels.cpp)
+// and conv_transpose2d (GEMM into a caller-provided column buffer, chunked
+// to kConvScratchBudget, then col2im and the epilogue).
 #include <algorithm>
 #include <cstring>
 
@@ -66,75 +61,27 @@ int64_t chunk_cols(int64_t k_rows, int64_t total_cols) {
   return std::min(c, total_cols);
 }
 
-struct Im2colJob {
-  const Conv2dArgs* a;
-  Strides4 s;
-  const void* in;  // this batch element and group's first channel
-  int64_t out_w;
-  int64_t c0;      // first output pixel of the chunk
-  int64_t cols;    // pixels in the chunk
-  float* dst;      // [k_rows, cols]
-};
-
-/// Fills row r = (channel, ki, kj) of the column chunk.
-void im2col_row(const Im2colJob& j, int64_t r) {
-  const Conv2dArgs& a = *j.a;
-  const int64_t kj = r % a.kernel_w;
-  const int64_t ki = (r / a.kernel_w) % a.kernel_h;
-  const int64_t ch = r / (a.kernel_w * a.kernel_h);
-  const void* plane = at(j.in, a.input_dtype, ch * j.s.c);
-  float* d = j.dst + r * j.cols;
-  int64_t t = 0;
-  while (t < j.cols) {
-    const int64_t pix = j.c0 + t;
-    const int64_t oh = pix / j.out_w;
-    const int64_t ow0 = pix - oh * j.out_w;
-    const int64_t seg = std::min(j.out_w - ow0, j.cols - t);  // pixels left in this output row
-    const int64_t ih = oh * a.stride_h - a.pad_h + ki * a.dilation_h;
-    if (ih < 0 || ih >= a.in_h) {
-      std::memset(d + t, 0, static_cast<size_t>(seg) * sizeof(float));
-    } else {
-      const void* row = at(plane, a.input_dtype, ih * j.s.h);
-      const int64_t off = kj * a.dilation_w - a.pad_w;
-      if (a.input_dtype == DType::kF32 && a.stride_w == 1 && j.s.w == 1) {
-        // iw = ow + off: one contiguous run with zero borders.
-        const float* rf = static_cast<const float*>(row);
-        const int64_t lo = std::clamp<int64_t>(-off - ow0, 0, seg);             // iw < 0 before
-        const int64_t hi = std::clamp<int64_t>(a.in_w - off - ow0, lo, seg);    // iw >= W from
-        std::memset(d + t, 0, static_cast<size_t>(lo) * sizeof(float));
-        std::memcpy(d + t + lo, rf + ow0 + lo + off, static_cast<size_t>(hi - lo) * sizeof(float));
-        std::memset(d + t + hi, 0, static_cast<size_t>(seg - hi) * sizeof(float));
-      } else {
-        for (int64_t x = 0; x < seg; ++x) {
-          const int64_t iw = (ow0 + x) * a.stride_w + off;
-          d[t + x] = (iw >= 0 && iw < a.in_w) ? load_f32(row, a.input_dtype, iw * j.s.w) : 0.0f;
-        }
-      }
-    }
-    t += seg;
-  }
-}
-
-void conv2d_gemm(const Conv2dArgs& a, int64_t n, int64_t g, const void* b, DType b_dtype,
-                 int64_t b_row_stride, int64_t cols, int64_t c0, int64_t ohw, int64_t batch,
+/// The 1x1 stride-1 convolution of group g: out = weight[g] @ input[g] with
+/// the input read as a [cin/g, H*W] matrix (b_row_stride apart).
+void conv2d_gemm(const Conv2dArgs& a, int64_t g, const void* b, int64_t b_row_stride, int64_t ohw,
                  int64_t b_batch_stride, ParallelFor parallel_for) {
   const int64_t cout_g = a.out_channels / a.groups;
   const int64_t k_rows = a.in_channels / a.groups * a.kernel_h * a.kernel_w;
   GemmArgs gm;
-  gm.batch = batch;
+  gm.batch = a.batch;
   gm.m = cout_g;
-  gm.n = cols;
+  gm.n = ohw;
   gm.k = k_rows;
   gm.a = at(a.weight, a.weight_dtype, g * cout_g * k_rows);
   gm.a_dtype = a.weight_dtype;
   gm.a_row_stride = k_rows;
   gm.a_col_stride = 1;
   gm.b = b;
-  gm.b_dtype = b_dtype;
+  gm.b_dtype = a.input_dtype;
   gm.b_batch_stride = b_batch_stride;
   gm.b_row_stride = b_row_stride;
   gm.b_col_stride = 1;
-  const int64_t out_off = (n * a.out_channels + g * cout_g) * ohw + c0;
+  const int64_t out_off = g * cout_g * ohw;
   gm.c = at(a.output, a.output_dtype, out_off);
   gm.c_dtype = a.output_dtype;
   gm.c_batch_stride = a.out_channels * ohw;
@@ -159,11 +106,9 @@ int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad
 
 size_t conv2d_scratch_bytes(const Conv2dArgs& a) {
   check_conv(a);
-  const int64_t oh = conv_output_size(a.in_h, a.kernel_h, a.stride_h, a.pad_h, a.dilation_h);
-  const int64_t ow = conv_output_size(a.in_w, a.kernel_w, a.stride_w, a.pad_w, a.dilation_w);
-  if (is_depthwise(a) || is_pointwise(a, input_strides(a)) || oh * ow == 0) return 0;
-  const int64_t k_rows = a.in_channels / a.groups * a.kernel_h * a.kernel_w;
-  return static_cast<size_t>(k_rows * chunk_cols(k_rows, oh * ow)) * sizeof(float);
+  // Every conv2d path works in place: im2col happens inside the GEMM's own
+  // (thread-local, bounded) packing buffers.
+  return 0;
 }
 
 void conv2d(const Conv2dArgs& a, void* scratch, ParallelFor parallel_for) {
@@ -181,33 +126,12 @@ void conv2d(const Conv2dArgs& a, void* scratch, ParallelFor parallel_for) {
   const int64_t cin_g = a.in_channels / a.groups;
   if (is_pointwise(a, s)) {
     for (int64_t g = 0; g < a.groups; ++g) {
-      conv2d_gemm(a, 0, g, at(a.input, a.input_dtype, g * cin_g * s.c), a.input_dtype, s.c, ohw, 0,
-                  ohw, a.batch, s.n, parallel_for);
+      conv2d_gemm(a, g, at(a.input, a.input_dtype, g * cin_g * s.c), s.c, ohw, s.n, parallel_for);
     }
     return;
   }
-  AOTC_CPU_CHECK(scratch != nullptr, "conv2d needs conv2d_scratch_bytes() of scratch");
-  const int64_t k_rows = cin_g * a.kernel_h * a.kernel_w;
-  const int64_t chunk = chunk_cols(k_rows, ohw);
-  Im2colJob job;
-  job.a = &a;
-  job.s = s;
-  job.out_w = ow;
-  job.dst = static_cast<float*>(scratch);
-  for (int64_t n = 0; n < a.batch; ++n) {
-    for (int64_t g = 0; g < a.groups; ++g) {
-      job.in = at(a.input, a.input_dtype, n * s.n + g * cin_g * s.c);
-      for (int64_t c0 = 0; c0 < ohw; c0 += chunk) {
-        job.c0 = c0;
-        job.cols = std::min(chunk, ohw - c0);
-        detail::parallel_range(parallel_for, k_rows, detail::grain_for(job.cols),
-                               [&job](int64_t b, int64_t e) {
-                                 for (int64_t r = b; r < e; ++r) im2col_row(job, r);
-                               });
-        conv2d_gemm(a, n, g, job.dst, DType::kF32, job.cols, job.cols, c0, ohw, 1, 0, parallel_for);
-      }
-    }
-  }
+  (void)scratch;
+  detail::active_kernels().conv2d_implicit_gemm(a, parallel_for);
 }
 
 namespace {

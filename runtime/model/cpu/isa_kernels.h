@@ -30,6 +30,8 @@ struct IsaKernels {
   void (*attention)(const AttentionArgs& args, ParallelFor parallel_for);
   /// groups == in_channels; out_channels a multiple of it.
   void (*depthwise_conv2d)(const Conv2dArgs& args, ParallelFor parallel_for);
+  /// Any convolution, as GEMM with im2col done inside the B packing.
+  void (*conv2d_implicit_gemm)(const Conv2dArgs& args, ParallelFor parallel_for);
   /// The epilogue over `rows` rows of `n` float32 values in place at `data`
   /// (row stride ld), writing `out` (out_dtype, row stride out_ld); bias per
   /// row (bias[row]) when bias_per_row, else per column. Residual rows at
@@ -66,6 +68,7 @@ void reduce(ReduceOp op, DType x_dtype, const void* x, DType y_dtype, void* y, i
             int64_t n, int64_t inner, int64_t correction, ParallelFor parallel_for);
 void attention(const AttentionArgs& args, ParallelFor parallel_for);
 void depthwise_conv2d(const Conv2dArgs& args, ParallelFor parallel_for);
+void conv2d_implicit_gemm(const Conv2dArgs& args, ParallelFor parallel_for);
 void epilogue_rows(const Epilogue& ep, const float* data, int64_t ld, void* out, DType out_dtype,
                    int64_t out_ld, int64_t rows, int64_t n, bool bias_per_row, int64_t residual_ld);
 void convert(DType src_dtype, const void* src, DType dst_dtype, void* dst, int64_t n);

@@ -14,6 +14,7 @@ const IsaKernels AOTC_CPU_ISA_TABLE = {
     &AOTC_CPU_ISA_NS::reduce,
     &AOTC_CPU_ISA_NS::attention,
     &AOTC_CPU_ISA_NS::depthwise_conv2d,
+    &AOTC_CPU_ISA_NS::conv2d_implicit_gemm,
     &AOTC_CPU_ISA_NS::epilogue_rows,
     &AOTC_CPU_ISA_NS::convert,
 };

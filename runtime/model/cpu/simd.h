@@ -30,11 +30,15 @@
 // GCC 12.2's AVX-512 headers trip -W(maybe-)uninitialized on their own
 // _mm512_undefined_* self-initialization (GCC bug 105593, fixed in 12.3);
 // the warning is located in the header, so silencing it here is enough.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #endif
 
 #include "aotc_cpu_types.h"
@@ -95,6 +99,18 @@ AOTC_CPU_INLINE VF vload(const float* p) { return {_mm512_loadu_ps(p)}; }
 AOTC_CPU_INLINE void vstore(float* p, VF a) { _mm512_storeu_ps(p, a.v); }
 AOTC_CPU_INLINE VF vload_n(const float* p, int n) { return {_mm512_maskz_loadu_ps(tail_mask(n), p)}; }
 AOTC_CPU_INLINE void vstore_n(float* p, VF a, int n) { _mm512_mask_storeu_ps(p, tail_mask(n), a.v); }
+/// A set of lanes [lo, hi), precomputed for repeated vload_lanes.
+struct LaneMask {
+  __mmask16 m;
+};
+AOTC_CPU_INLINE LaneMask lane_mask(int lo, int hi) {
+  return {static_cast<__mmask16>(tail_mask(hi) & ~tail_mask(lo))};
+}
+/// The mask's lanes loaded from p[lane] (the others keep acc's values and are
+/// never read: p may point outside the valid data there).
+AOTC_CPU_INLINE VF vload_lanes(VF acc, const float* p, LaneMask m) {
+  return {_mm512_mask_loadu_ps(acc.v, m.m, p)};
+}
 AOTC_CPU_INLINE VF operator+(VF a, VF b) { return {_mm512_add_ps(a.v, b.v)}; }
 AOTC_CPU_INLINE VF operator-(VF a, VF b) { return {_mm512_sub_ps(a.v, b.v)}; }
 AOTC_CPU_INLINE VF operator*(VF a, VF b) { return {_mm512_mul_ps(a.v, b.v)}; }
@@ -247,6 +263,13 @@ AOTC_CPU_INLINE VF vload(const float* p) { return {_mm256_loadu_ps(p)}; }
 AOTC_CPU_INLINE void vstore(float* p, VF a) { _mm256_storeu_ps(p, a.v); }
 AOTC_CPU_INLINE VF vload_n(const float* p, int n) { return {_mm256_maskload_ps(p, tail_mask(n))}; }
 AOTC_CPU_INLINE void vstore_n(float* p, VF a, int n) { _mm256_maskstore_ps(p, tail_mask(n), a.v); }
+struct LaneMask {
+  __m256i m;
+};
+AOTC_CPU_INLINE LaneMask lane_mask(int lo, int hi) { return {_mm256_andnot_si256(tail_mask(lo), tail_mask(hi))}; }
+AOTC_CPU_INLINE VF vload_lanes(VF acc, const float* p, LaneMask m) {
+  return {_mm256_blendv_ps(acc.v, _mm256_maskload_ps(p, m.m), _mm256_castsi256_ps(m.m))};
+}
 AOTC_CPU_INLINE VF operator+(VF a, VF b) { return {_mm256_add_ps(a.v, b.v)}; }
 AOTC_CPU_INLINE VF operator-(VF a, VF b) { return {_mm256_sub_ps(a.v, b.v)}; }
 AOTC_CPU_INLINE VF operator*(VF a, VF b) { return {_mm256_mul_ps(a.v, b.v)}; }
@@ -414,6 +437,14 @@ AOTC_CPU_INLINE VF vload_n(const float* p, int n) {
 }
 AOTC_CPU_INLINE void vstore_n(float* p, VF a, int n) {
   __builtin_memcpy(p, &a.v, static_cast<size_t>(n) * 4);
+}
+struct LaneMask {
+  int lo, hi;
+};
+AOTC_CPU_INLINE LaneMask lane_mask(int lo, int hi) { return {lo, hi}; }
+AOTC_CPU_INLINE VF vload_lanes(VF acc, const float* p, LaneMask m) {
+  for (int l = m.lo; l < m.hi; ++l) acc.v[l] = p[l];
+  return acc;
 }
 AOTC_CPU_INLINE VF operator+(VF a, VF b) { return {a.v + b.v}; }
 AOTC_CPU_INLINE VF operator-(VF a, VF b) { return {a.v - b.v}; }
