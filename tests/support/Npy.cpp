@@ -2,6 +2,7 @@
 #include "Npy.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -74,6 +75,10 @@ double relative_error(const HostTensor& a, const HostTensor& b) {
   return std::sqrt(num / den);
 }
 
-std::filesystem::path fixture(const std::string& rel) { return std::filesystem::path(AOTC_FIXTURES_DIR) / rel; }
+std::filesystem::path fixture(const std::string& rel) {
+  // AOTC_FIXTURES_DIR in the environment overrides the build's path (GPU runs elsewhere).
+  if (const char* env = std::getenv("AOTC_FIXTURES_DIR"); env && *env) return std::filesystem::path(env) / rel;
+  return std::filesystem::path(AOTC_FIXTURES_DIR) / rel;
+}
 
 }  // namespace aotc::testing

@@ -172,8 +172,9 @@ int inspect_package(const InspectArgs& a) {
   std::printf("%s: aotc package (format %s %s, aotc %s)\n", a.input.c_str(),
               manifest.value("format", std::string("?")).c_str(), manifest.value("format_version", json(0)).dump().c_str(),
               manifest.value("aotc_version", std::string("?")).c_str());
-  for (const auto& [name, m] : manifest.value("models", json::object()).items()) {
-    std::printf("model '%s': target %s", name.c_str(), m.value("target", std::string("?")).c_str());
+  for (const auto& m : manifest.value("models", json::array())) {
+    std::printf("model '%s': target %s", m.value("name", std::string("?")).c_str(),
+                m.value("target", std::string("?")).c_str());
     if (m.contains("archs") && !m["archs"].empty()) std::printf(" (%s)", m["archs"].dump().c_str());
     std::printf("\n  inputs:\n");
     for (const auto& t : m.value("inputs", json::array())) std::printf("    %s\n", tensor_text(t).c_str());
@@ -189,14 +190,16 @@ int inspect_package(const InspectArgs& a) {
     if (m.contains("kernels")) {
       std::printf("  kernels (%zu):\n", m["kernels"].size());
       for (const auto& k : m["kernels"])
-        std::printf("    %-28s %-12s %s\n", k.value("kernel", std::string()).c_str(),
-                    k.value("op", std::string()).c_str(), k.value("node", std::string()).c_str());
+        std::printf("    %-12s %-44s %s\n", k.value("op", std::string()).c_str(),
+                    k.value("kernel", std::string()).c_str(), k.value("node", std::string()).c_str());
     }
     if (m.contains("files")) {
       std::printf("  files:\n");
-      for (const auto& [role, f] : m["files"].items())
+      for (const auto& [role, f] : m["files"].items()) {
+        if (!f.is_object()) continue;
         std::printf("    %-10s %-40s %10.3f MB\n", role.c_str(), f.value("name", std::string()).c_str(),
                     f.value("size", json(0)).get<double>() / 1e6);
+      }
     }
   }
   return 0;
