@@ -37,3 +37,7 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/aotcConfigVersion.cmake"
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/aotcConfig.cmake" "${PROJECT_BINARY_DIR}/aotcConfigVersion.cmake"
   DESTINATION ${AOTC_INSTALL_CMAKEDIR} COMPONENT runtime)
+
+# `aotc compile` links CPU models with the CPU kernel library too; it is not a
+# CMake target users link, so it is installed as a plain file.
+install(FILES $<TARGET_FILE:aotc_cpu_kernels> DESTINATION ${AOTC_INSTALL_MODELDIR} COMPONENT model)

@@ -48,6 +48,14 @@ namespace aotc::cuda {
   X(cuMemcpyDtoHAsync)                \
   X(cuMemcpyDtoDAsync)                \
   X(cuStreamSynchronize)              \
+  X(cuStreamCreate)                   \
+  X(cuStreamDestroy)                  \
+  X(cuStreamBeginCapture)             \
+  X(cuStreamEndCapture)               \
+  X(cuGraphInstantiateWithFlags)      \
+  X(cuGraphLaunch)                    \
+  X(cuGraphDestroy)                   \
+  X(cuGraphExecDestroy)               \
   X(cuStreamWaitEvent)                \
   X(cuEventCreate)                    \
   X(cuEventDestroy)                   \

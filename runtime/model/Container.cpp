@@ -259,6 +259,7 @@ void Container::free_instance(Instance& inst) noexcept {
       if (inst.event_recorded) cuda_event_synchronize(inst.event);
     } catch (...) {
     }
+    inst.graphs.reset();
     cuda_free(inst.arena);
     cuda_event_destroy(inst.event);
   } else {
@@ -273,6 +274,7 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes) {
   if (device_type_ == AOTC_DEVICE_CUDA) {
     if (inst.event_recorded)
       cuda_event_synchronize(inst.event);  // the old arena may still be in use
+    if (inst.graphs) inst.graphs->clear();  // they point into the old arena
     cuda_free(inst.arena);
     inst.arena = nullptr;
     inst.arena_size = 0;
@@ -308,6 +310,46 @@ void Container::release(Instance* inst) {
     free_.push_back(inst);
   }
   cv_.notify_one();
+}
+
+void Container::set_cuda_graphs(bool enabled) {
+  if (enabled && !cuda_) fail("CUDA graphs need a CUDA model; this one runs on the cpu");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (instances_.size() != free_.size()) fail("CUDA graphs can only be switched while no run is in progress");
+  cuda_graphs_ = enabled;
+  if (!enabled) {
+    ContextGuard guard(*cuda_);
+    for (auto& inst : instances_) inst->graphs.reset();
+  }
+}
+
+int Container::run_graph(Instance& inst, RunContext& ctx, size_t num_inputs, size_t num_outputs,
+                         void* stream, char* error, size_t error_size) {
+  std::vector<uint64_t> key;
+  key.reserve(spec_.num_symbols + num_inputs + num_outputs + 1);
+  for (size_t s = 0; s < spec_.num_symbols; ++s) key.push_back(static_cast<uint64_t>(ctx.symbols[s]));
+  for (size_t i = 0; i < num_inputs; ++i) key.push_back(reinterpret_cast<uintptr_t>(ctx.inputs[i]));
+  for (size_t o = 0; o < num_outputs; ++o) key.push_back(reinterpret_cast<uintptr_t>(ctx.outputs[o]));
+  key.push_back(reinterpret_cast<uintptr_t>(ctx.arena));
+  if (!inst.graphs) inst.graphs = std::make_unique<CudaGraphCache>();
+  void* graph = inst.graphs->find(key);
+  if (graph == nullptr) {
+    struct Capture {
+      const ModelSpec* spec;
+      RunContext* ctx;
+      char* error;
+      size_t error_size;
+    } capture{&spec_, &ctx, error, error_size};
+    graph = inst.graphs->capture(std::move(key), [](void* capture_stream, void* arg) {
+      auto* c = static_cast<Capture*>(arg);
+      c->ctx->stream = capture_stream;
+      return c->spec->run(c->ctx, c->error, c->error_size);
+    }, &capture);
+    ctx.stream = stream;
+    if (graph == nullptr) return 1;  // the run's own message is in `error`
+  }
+  CudaGraphCache::launch(graph, stream);
+  return 0;
 }
 
 void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs,
@@ -400,7 +442,12 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   ctx.parallel_for = &parallel_for;
   ctx.num_threads = thread_pool_size();
   char error[1024] = {};
-  const int rc = spec_.run(&ctx, error, sizeof(error));
+  int rc = 0;
+  if (cuda_ && cuda_graphs_) {
+    rc = run_graph(inst, ctx, num_inputs, num_outputs, stream, error, sizeof(error));
+  } else {
+    rc = spec_.run(&ctx, error, sizeof(error));
+  }
   if (cuda_) {
     cuda_event_record(inst.event, stream);
     inst.event_recorded = true;

@@ -23,6 +23,7 @@
 namespace aotc_model::rt {
 
 class CudaDevice;
+class CudaGraphCache;
 class MappedWeights;
 
 class Container {
@@ -47,6 +48,10 @@ class Container {
   void run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs,
            size_t num_outputs, void* stream, bool single_threaded);
 
+  /// CUDA: capture each run as a CUDA graph and replay it when a later run
+  /// has the same shapes and buffer addresses (CudaGraphCache). Off by default.
+  void set_cuda_graphs(bool enabled);
+
   const ModelSpec& spec() const { return spec_; }
   const char* in_spec() const { return in_spec_.c_str(); }
   const char* out_spec() const { return out_spec_.c_str(); }
@@ -57,6 +62,7 @@ class Container {
     uint64_t arena_size = 0;
     void* event = nullptr;  // CUDA: recorded after each run on its stream
     bool event_recorded = false;
+    std::unique_ptr<CudaGraphCache> graphs;  // CUDA with graphs enabled
   };
   class Lease;
 
@@ -65,6 +71,11 @@ class Container {
   std::unique_ptr<Instance> make_instance();
   void free_instance(Instance& instance) noexcept;
   void ensure_arena(Instance& instance, uint64_t bytes);
+  /// The run as a CUDA graph: replays the instance's graph for these shapes
+  /// and addresses, capturing it first if there is none. Returns the
+  /// generated run's status (its message in `error`).
+  int run_graph(Instance& instance, RunContext& ctx, size_t num_inputs, size_t num_outputs,
+                void* stream, char* error, size_t error_size);
   Instance* acquire();
   void release(Instance* instance);
 
@@ -88,6 +99,7 @@ class Container {
   std::vector<std::unique_ptr<Instance>> instances_;  // [0] exists from the start
   std::vector<Instance*> free_;
   size_t max_instances_ = 1;
+  bool cuda_graphs_ = false;
 };
 
 }  // namespace aotc_model::rt

@@ -99,6 +99,57 @@ void cuda_event_synchronize(void* event) {
   AOTC_CU_CHECK(cuEventSynchronize(static_cast<CUevent>(event)));
 }
 
+// ---- CUDA graphs -------------------------------------------------------------------
+
+CudaGraphCache::~CudaGraphCache() {
+  clear();
+  if (stream_ != nullptr) driver().cuStreamDestroy(static_cast<CUstream>(stream_));
+}
+
+void* CudaGraphCache::find(const std::vector<uint64_t>& key) const {
+  for (const Entry& e : graphs_)
+    if (e.key == key) return e.exec;
+  return nullptr;
+}
+
+void* CudaGraphCache::capture(std::vector<uint64_t> key, int (*launch)(void*, void*), void* arg) {
+  if (stream_ == nullptr) {
+    CUstream s = nullptr;
+    AOTC_CU_CHECK(cuStreamCreate(&s, CU_STREAM_NON_BLOCKING));
+    stream_ = s;
+  }
+  CUstream s = static_cast<CUstream>(stream_);
+  AOTC_CU_CHECK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
+  const int rc = launch(stream_, arg);
+  CUgraph graph = nullptr;
+  const CUresult end = driver().cuStreamEndCapture(s, &graph);
+  if (rc != 0) {
+    if (graph != nullptr) driver().cuGraphDestroy(graph);
+    return nullptr;
+  }
+  if (end != CUDA_SUCCESS) aotc::cuda::throw_error(end, "cuStreamEndCapture", __FILE_NAME__, __LINE__);
+  CUgraphExec exec = nullptr;
+  const CUresult inst = driver().cuGraphInstantiateWithFlags(&exec, graph, 0);
+  driver().cuGraphDestroy(graph);
+  if (inst != CUDA_SUCCESS)
+    aotc::cuda::throw_error(inst, "cuGraphInstantiateWithFlags", __FILE_NAME__, __LINE__);
+  if (graphs_.size() >= kMaxGraphs) {
+    driver().cuGraphExecDestroy(static_cast<CUgraphExec>(graphs_.front().exec));
+    graphs_.erase(graphs_.begin());
+  }
+  graphs_.push_back(Entry{std::move(key), exec});
+  return exec;
+}
+
+void CudaGraphCache::launch(void* graph, void* stream) {
+  AOTC_CU_CHECK(cuGraphLaunch(static_cast<CUgraphExec>(graph), static_cast<CUstream>(stream)));
+}
+
+void CudaGraphCache::clear() noexcept {
+  for (Entry& e : graphs_) driver().cuGraphExecDestroy(static_cast<CUgraphExec>(e.exec));
+  graphs_.clear();
+}
+
 }  // namespace aotc_model::rt
 
 // ---- aotc_model.h's helpers for generated code ------------------------------------

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace aotc_model::rt {
 
@@ -59,5 +60,41 @@ void cuda_event_destroy(void* event) noexcept;
 void cuda_event_record(void* event, void* stream);
 void cuda_stream_wait_event(void* stream, void* event);
 void cuda_event_synchronize(void* event);
+
+/// CUDA graphs of one model instance. The generated run bakes the shape
+/// symbols and the input, output, arena and weight addresses into its
+/// launches, so a captured graph is keyed by all of them and replays only
+/// when a run has exactly those. Capture happens on the cache's own stream
+/// (the legacy default stream cannot be captured); replay on the caller's.
+class CudaGraphCache {
+ public:
+  /// At most this many graphs per instance; the oldest goes first.
+  static constexpr size_t kMaxGraphs = 16;
+
+  CudaGraphCache() = default;
+  ~CudaGraphCache();  ///< destroys the graphs and the stream
+  CudaGraphCache(const CudaGraphCache&) = delete;
+  CudaGraphCache& operator=(const CudaGraphCache&) = delete;
+
+  /// The graph captured for `key`, or null.
+  void* find(const std::vector<uint64_t>& key) const;
+  /// Captures what `launch(stream, arg)` enqueues as a graph for `key` and
+  /// returns it. `launch` returns nonzero on failure; then nothing is kept
+  /// and capture returns null.
+  void* capture(std::vector<uint64_t> key, int (*launch)(void* stream, void* arg), void* arg);
+  /// Launches a graph from find()/capture() on `stream`.
+  static void launch(void* graph, void* stream);
+  /// Drops every graph (they refer to memory about to be freed).
+  void clear() noexcept;
+  size_t size() const { return graphs_.size(); }
+
+ private:
+  struct Entry {
+    std::vector<uint64_t> key;
+    void* exec = nullptr;
+  };
+  std::vector<Entry> graphs_;  // oldest first
+  void* stream_ = nullptr;
+};
 
 }  // namespace aotc_model::rt

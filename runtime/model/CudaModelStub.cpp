@@ -41,6 +41,17 @@ void cuda_stream_wait_event(void*, void*) {
 void cuda_event_synchronize(void*) {
   no_cuda();
 }
+CudaGraphCache::~CudaGraphCache() = default;
+void* CudaGraphCache::find(const std::vector<uint64_t>&) const {
+  return nullptr;
+}
+void* CudaGraphCache::capture(std::vector<uint64_t>, int (*)(void*, void*), void*) {
+  no_cuda();
+}
+void CudaGraphCache::launch(void*, void*) {
+  no_cuda();
+}
+void CudaGraphCache::clear() noexcept {}
 
 }  // namespace aotc_model::rt
 

@@ -115,6 +115,12 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerCreateWithHost(
                 Container::HostKind::kAotc, "AotcModelContainerCreateWithHost");
 }
 
+AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerSetCudaGraphs(
+    AOTInductorModelContainerHandle container_handle, int32_t enabled) {
+  return guard("AotcModelContainerSetCudaGraphs",
+               [&] { container(container_handle).set_cuda_graphs(enabled != 0); });
+}
+
 AOTC_MODEL_EXPORT const char* AotcModelGetLastError(void) {
   return aotc_model::rt::last_error();
 }

@@ -324,6 +324,13 @@ AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* input
   });
 }
 
+AOTC_API aotc_status aotc_cuda_stream_synchronize(int32_t device_index, void* stream) {
+  return guard([&] {
+    aotc::rt::cuda_host::Guard g(device_index);
+    aotc::rt::cuda_host::synchronize(stream);
+  });
+}
+
 AOTC_API aotc_status aotc_package_read_manifest(const char* path, char** out_json) {
   return guard([&] {
     require(path, "path");

@@ -120,6 +120,21 @@ aotc_model::aotc_model(const std::string& path, const aotc_load_options& options
     fail(AOTC_ERROR_RUNTIME, what + " failed to load: " + library_->last_error());
   }
 
+  if ((options.flags & AOTC_LOAD_CUDA_GRAPHS) && device_type_ == AOTC_DEVICE_TYPE_CUDA) {
+    if (library_->api().set_cuda_graphs == nullptr) {
+      library_->api().container_delete(container_);
+      container_ = nullptr;
+      fail(AOTC_ERROR_UNSUPPORTED, what + ": its model library cannot replay CUDA graphs (compiled by an older aotc)");
+    }
+    std::unique_ptr<cuda_host::Guard> guard = std::make_unique<cuda_host::Guard>(device_index_);
+    if (library_->api().set_cuda_graphs(container_, 1) != 0) {
+      std::string message = library_->last_error();
+      library_->api().container_delete(container_);
+      container_ = nullptr;
+      fail(AOTC_ERROR_RUNTIME, what + ": " + message);
+    }
+  }
+
   // The library and the manifest must describe the same model.
   size_t n_in = 0;
   size_t n_out = 0;

@@ -115,6 +115,8 @@ ModelLibrary::ModelLibrary(std::string_view bytes, const std::string& name) {
   load(&api_.run, "AOTInductorModelContainerRun");
   load(&api_.get_num_inputs, "AOTInductorModelContainerGetNumInputs");
   load(&api_.get_num_outputs, "AOTInductorModelContainerGetNumOutputs");
+  api_.set_cuda_graphs = reinterpret_cast<decltype(api_.set_cuda_graphs)>(
+      ::dlsym(handle_, "AotcModelContainerSetCudaGraphs"));
   if (!missing.empty()) {
     unload();
     fail(AOTC_ERROR_INVALID_PACKAGE,

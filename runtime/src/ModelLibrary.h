@@ -36,6 +36,8 @@ struct ModelApi {
                           AOTIProxyExecutorHandle) = nullptr;
   AOTIRuntimeError (*get_num_inputs)(AOTInductorModelContainerHandle, size_t*) = nullptr;
   AOTIRuntimeError (*get_num_outputs)(AOTInductorModelContainerHandle, size_t*) = nullptr;
+  /// Optional (null when the library predates it).
+  AOTIRuntimeError (*set_cuda_graphs)(AOTInductorModelContainerHandle, int32_t) = nullptr;
 };
 
 class ModelLibrary {

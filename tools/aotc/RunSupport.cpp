@@ -14,6 +14,7 @@ Expected<aotc::Model> load_model(const ModelArgs& a) {
     o.model_name = a.name;
     o.device = a.device;
     o.max_concurrency = a.max_concurrency;
+    o.cuda_graphs = a.cuda_graphs;
     return aotc::Model::load(a.package, o);
   } catch (const aotc::RuntimeError& e) {
     return make_error(ErrorCode::kRuntime, "{}", e.what());

@@ -14,6 +14,7 @@ struct ModelArgs {
   std::string name = "model";
   std::string device;
   uint32_t max_concurrency = 4;
+  bool cuda_graphs = false;
 };
 
 /// Loads a package; runtime errors become user errors.

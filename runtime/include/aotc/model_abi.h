@@ -138,6 +138,14 @@ AOTIRuntimeError AotcModelContainerCreateWithHost(AOTInductorModelContainerHandl
  * until the next call on this thread), or "" if none. */
 const char* AotcModelGetLastError(void);
 
+/* CUDA models: nonzero captures each run as a CUDA graph and replays it when a
+ * later run has the same input sizes and the same input, output and scratch
+ * addresses (up to 16 graphs per model instance); 0 (the default) launches
+ * kernel by kernel. Call it while no run is in progress. Optional: a host
+ * resolves it with dlsym and treats its absence as "not supported". */
+AOTIRuntimeError AotcModelContainerSetCudaGraphs(AOTInductorModelContainerHandle container_handle,
+                                                 int32_t enabled);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -151,6 +151,10 @@ typedef struct aotc_model aotc_model;
 
 #define AOTC_LOAD_VERIFY_WEIGHTS \
   0x1u /* also check the weights' sha256 at load (reads them all once) */
+#define AOTC_LOAD_CUDA_GRAPHS                                                                  \
+  0x2u /* CUDA models: capture each run as a CUDA graph and replay it when a later run has the \
+          same input sizes and the same input and output addresses (reuse input and output     \
+          buffers to benefit); ignored for CPU models */
 
 typedef struct aotc_load_options {
   uint32_t struct_size;   /* sizeof(aotc_load_options) */
@@ -231,6 +235,11 @@ AOTC_API void aotc_run_options_init(aotc_run_options* options);
 AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* inputs,
                                     size_t num_inputs, aotc_tensor** outputs, size_t num_outputs,
                                     const aotc_run_options* options);
+
+/* Waits until `stream` (a CUstream, NULL: the legacy default stream) on
+ * device cuda:`device_index` has finished its work: what a caller does before
+ * reading device outputs of an asynchronous run. */
+AOTC_API aotc_status aotc_cuda_stream_synchronize(int32_t device_index, void* stream);
 
 /* Reads a package's manifest (extra/aotc_manifest.json) after checking the
  * package's structure, without loading any model. *out_json receives a

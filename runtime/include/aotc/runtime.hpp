@@ -238,6 +238,8 @@ struct LoadOptions {
   uint32_t max_concurrency = 4;
   /// Also check the weights' sha256 at load (reads them once).
   bool verify_weights = false;
+  /// CUDA models: replay runs as CUDA graphs (AOTC_LOAD_CUDA_GRAPHS).
+  bool cuda_graphs = false;
 };
 
 struct RunOptions {
@@ -259,6 +261,12 @@ struct SymbolInfo {
   int64_t max;
 };
 
+/// Waits for the work queued on a CUDA stream (null: the legacy default
+/// stream) of device cuda:`device_index`.
+inline void cuda_synchronize(int32_t device_index = 0, void* stream = nullptr) {
+  detail::check(aotc_cuda_stream_synchronize(device_index, stream));
+}
+
 /// A loaded model. Move-only; run() may be called from many threads at once.
 class Model {
  public:
@@ -268,7 +276,8 @@ class Model {
     o.model_name = options.model_name.c_str();
     o.device = options.device.empty() ? nullptr : options.device.c_str();
     o.max_concurrency = options.max_concurrency;
-    o.flags = options.verify_weights ? AOTC_LOAD_VERIFY_WEIGHTS : 0u;
+    o.flags = (options.verify_weights ? AOTC_LOAD_VERIFY_WEIGHTS : 0u) |
+              (options.cuda_graphs ? AOTC_LOAD_CUDA_GRAPHS : 0u);
     aotc_model* raw = nullptr;
     detail::check(aotc_model_load(path.c_str(), &o, &raw));
     return Model(raw);

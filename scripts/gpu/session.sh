@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine, from the repository root, with the folder that
+# scripts/gpu/prepare.sh made (default .carry/gpu). Stages, each logged under
+# $OUT, with a one-line result per stage in $OUT/summary.txt:
+#   fixtures  re-export the shared fixtures here (export_fixtures.py) and
+#             compare their checksums with the carried ones
+#   run       every carried sm_90 package (compiled on the GPU-less machine)
+#             through `aotc run` on every stored case, against the references
+#   e2e       the GPU end-to-end tests (compile here, run, evaluator ranges)
+#   torch     tests/torch/check_torch_loader.py (aoti_load_package, no LD_PRELOAD)
+#   cpp       examples/aoti_loader built with PyTorch's CMake package, run on
+#             aotc's CPU and CUDA packages
+#   bench     benchmarks/compare_aoti.py
+#
+#   scripts/gpu/session.sh [STAGES...]     (default: all, in that order)
+set -uo pipefail
+C=${CARRY:-.carry/gpu}
+C=$(cd "$C" && pwd)
+OUT=${OUT:-/tmp/out}
+mkdir -p "$OUT"
+export LD_LIBRARY_PATH="$C/lib:${LD_LIBRARY_PATH:-}"
+export PATH="$C/bin:$PATH"
+export AOTC_CACHE_DIR=/tmp/aotc-cache
+W=/tmp/aotc-gpu
+mkdir -p "$W"
+FX=/tmp/fixtures/shared
+stages=${*:-fixtures run e2e torch cpp bench}
+summary() { echo "$*" | tee -a "$OUT/summary.txt"; }
+start=$(date +%s)
+elapsed() { echo $(( $(date +%s) - start )); }
+summary "== $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1); $(python3 -c 'import torch;print("torch",torch.__version__)' 2>/dev/null)"
+
+for stage in $stages; do
+case $stage in
+fixtures)
+  (cd "$W" && OUT="$W/export-out" timeout 300 python3 "$C/export_fixtures.py") > "$OUT/fixtures.log" 2>&1
+  same=0; differ=""
+  for d in "$C"/cases/*/; do
+    n=$(basename "$d")
+    if (cd "$FX/$n" 2>/dev/null && sha256sum --quiet -c "$d/SHA256SUMS") >> "$OUT/fixtures.log" 2>&1; then
+      same=$((same + 1)); else differ="$differ $n"; fi
+  done
+  summary "fixtures: re-exported here; $same identical to ../shared/fixtures (model.json and case files); differ:${differ:- none} [$(elapsed) s]"
+  ;;
+run)
+  pass=0; fail=0
+  for pkg in "$C"/pkg/*.cuda.pt2; do
+    n=$(basename "$pkg" .cuda.pt2)
+    for case in "$C"/cases/$n/case_*; do
+      ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
+      rm -rf "$W/run-out"; mkdir -p "$W/run-out"
+      tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
+      if aotc run "$pkg" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/run.log" 2>&1; then
+        ok=1
+        for r in "$case"/output_*.npy; do
+          line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
+          echo "$n $(basename "$case") $(basename "$r"): $line" >> "$OUT/run.log"
+        done
+      else
+        ok=0; echo "$n $(basename "$case"): aotc run failed" >> "$OUT/run.log"
+      fi
+      if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    done
+  done
+  summary "run: sm_90 packages compiled without a GPU, aotc run on every stored case: $pass passed, $fail failed [$(elapsed) s]"
+  grep -E "relative|FAIL|failed" "$OUT/run.log" | sed 's/^/    /' | head -20 >> "$OUT/summary.txt"
+  ;;
+e2e)
+  AOTC_FIXTURES_DIR=$FX timeout 400 aotc_e2e_gpu_tests --durations yes > "$OUT/e2e.log" 2>&1
+  rc=$?
+  summary "e2e: aotc_e2e_gpu_tests exit $rc; $(grep -E 'test cases|assertions' "$OUT/e2e.log" | tail -1) [$(elapsed) s]"
+  grep -E "^gpu " "$OUT/e2e.log" | sed 's/^/    /' >> "$OUT/summary.txt"
+  ;;
+torch)
+  timeout 400 python3 tests/torch/check_torch_loader.py --aotc "$C/bin/aotc" --fixtures "$FX" --work "$W/torch" > "$OUT/torch.log" 2>&1
+  rc=$?
+  summary "torch: check_torch_loader.py exit $rc (no LD_PRELOAD); $(grep -c '^PASS' "$OUT/torch.log") PASS, $(grep -c '^FAIL' "$OUT/torch.log") FAIL [$(elapsed) s]"
+  grep -E "^FAIL|raised|Segmentation|Abort" "$OUT/torch.log" | sed 's/^/    /' | head -20 >> "$OUT/summary.txt"
+  ;;
+cpp)
+  {
+    prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+    timeout 300 cmake -S examples/aoti_loader -B "$W/build-aoti" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+      && timeout 300 cmake --build "$W/build-aoti" -j 16
+  } > "$OUT/cpp.log" 2>&1
+  if [ -x "$W/build-aoti/aoti_run" ]; then
+    res=""
+    for t in cpu cuda; do
+      for n in mlp gpt_block; do
+        pkg="$W/cpp-$n.$t.pt2"
+        extra=(); [ $t = cuda ] && extra=(--arch sm_90)
+        aotc compile "$FX/$n/model.pt2" -o "$pkg" --target $t "${extra[@]}" >> "$OUT/cpp.log" 2>&1
+        for case in "$FX/$n"/case_*; do
+          if "$W/build-aoti/aoti_run" "$pkg" --device $t --input "$case/input_0.npy" --expect "$case/output_0.npy" >> "$OUT/cpp.log" 2>&1; then
+            res="$res $n/$t/$(basename $case):ok"; else res="$res $n/$t/$(basename $case):FAIL"; fi
+        done
+      done
+    done
+    summary "cpp: AOTIModelPackageLoader in C++ on aotc packages:$res [$(elapsed) s]"
+  else
+    summary "cpp: examples/aoti_loader did not build (see cpp.log) [$(elapsed) s]"
+    tail -5 "$OUT/cpp.log" | sed 's/^/    /' >> "$OUT/summary.txt"
+  fi
+  ;;
+bench)
+  aoti_run=""; [ -x "$W/build-aoti/aoti_run" ] && aoti_run="--aoti-run $W/build-aoti/aoti_run"
+  bt=$(( ${DEADLINE:-575} - $(elapsed) )); [ $bt -lt 30 ] && bt=30
+  LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libstdc++.so.6 timeout $bt python3 benchmarks/compare_aoti.py \
+    --aotc "$C/bin/aotc" --fixtures "$FX" --work "$W/bench" --json "$OUT/bench.json" $aoti_run ${BENCH_ARGS:-} > "$OUT/bench.log" 2>&1
+  summary "bench: exit $? [$(elapsed) s]"
+  sed -n '/^GPU:/,$p' "$OUT/bench.log" >> "$OUT/summary.txt"
+  ;;
+esac
+done
+summary "done in $(elapsed) s"
