@@ -170,6 +170,16 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   };
   if (options.target != "cpu" && options.target != "cuda")
     return make_error(ErrorCode::kUsage, "unknown target '{}' (expected cpu or cuda)", options.target);
+  // Not built yet (issue #4): say so rather than silently compile without.
+  if (options.autotune)
+    return make_error(ErrorCode::kUsage,
+                      "--autotune is not available in this version of aotc: CUDA kernels are chosen by heuristic (the "
+                      "choice and its reason are in the manifest and `aotc inspect`); drop the flag");
+  if (options.tuning_cache)
+    return make_error(ErrorCode::kUsage,
+                      "--tuning-cache {}: tuning caches are not available in this version of aotc (kernels are chosen "
+                      "by heuristic); drop the option",
+                      options.tuning_cache->string());
   std::vector<int> archs;
   if (options.target == "cuda") {
     AOTC_ASSIGN_OR_RETURN(archs, parse_archs(options.archs));

@@ -52,6 +52,13 @@ class Container {
   /// has the same shapes and buffer addresses (CudaGraphCache). Off by default.
   void set_cuda_graphs(bool enabled);
 
+  /// kTorch: PyTorch's aoti_torch_check, through which failed runs raise
+  /// (see raise_in_torch); null otherwise.
+  void set_torch_check(void (*check)(bool, const char*, const char*, uint32_t, const char*)) {
+    torch_check_ = check;
+  }
+  auto torch_check() const { return torch_check_; }
+
   const ModelSpec& spec() const { return spec_; }
   const char* in_spec() const { return in_spec_.c_str(); }
   const char* out_spec() const { return out_spec_.c_str(); }
@@ -100,6 +107,7 @@ class Container {
   std::vector<Instance*> free_;
   size_t max_instances_ = 1;
   bool cuda_graphs_ = false;
+  void (*torch_check_)(bool, const char*, const char*, uint32_t, const char*) = nullptr;
 };
 
 }  // namespace aotc_model::rt

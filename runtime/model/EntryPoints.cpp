@@ -11,8 +11,11 @@
 // message saying so; what is trivially true (no constant folding to run, no
 // inactive buffer to free) succeeds.
 //
-// Each body runs under guard(): no exception escapes, failures set the
-// thread's last error.
+// Each body runs under guard(): no exception of ours escapes, failures set
+// the thread's last error. Inside PyTorch, a failed create or run then calls
+// PyTorch's aoti_torch_check (raise_in_torch), whose c10::Error carries the
+// message to the caller as a RuntimeError: PyTorch's runner itself reports
+// only the return code.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -85,19 +88,34 @@ AOTIRuntimeError create(AOTInductorModelContainerHandle* out, size_t num_models,
 AOTIRuntimeError create_in_torch(AOTInductorModelContainerHandle* out, size_t num_models,
                                  const char* device_str, const char* cubin_dir,
                                  const char* function) {
-  // PyTorch's runner reports only "API call failed": print the reason, as
-  // AOTInductor's own libraries do.
-  aotc_model::rt::set_print_errors(true);
+  // PyTorch's runner reports only "API call failed": failures raise through
+  // aoti_torch_check so that the reason reaches the user; where that is
+  // missing, print it, as AOTInductor's own libraries do.
+  const aotc_model::rt::TorchCheckFn check = aotc_model::rt::find_torch_check();
+  aotc_model::rt::set_print_errors(check == nullptr);
   AotcHostApi host{};
-  const AOTIRuntimeError err = guard(function, [&] {
+  AOTIRuntimeError err = guard(function, [&] {
     const bool cuda = device_str != nullptr && std::string(device_str).rfind("cuda", 0) == 0;
     if (std::string why = aotc_model::rt::fill_host_from_torch(&host, cuda); !why.empty())
       fail(why);
   });
-  if (err != AOTI_RUNTIME_SUCCESS) return err;
   // Container copies the table, so a stack copy is enough.
-  return create(out, num_models, device_str, cubin_dir, &host, nullptr, Container::HostKind::kTorch,
-                function);
+  if (err == AOTI_RUNTIME_SUCCESS)
+    err = create(out, num_models, device_str, cubin_dir, &host, nullptr, Container::HostKind::kTorch,
+                 function);
+  if (err == AOTI_RUNTIME_SUCCESS) reinterpret_cast<Container*>(*out)->set_torch_check(check);
+  return aotc_model::rt::raise_in_torch(check, function, err);
+}
+
+// Run and RunSingleThreaded.
+AOTIRuntimeError run(AOTInductorModelContainerHandle handle, AtenTensorHandle* inputs,
+                     size_t num_inputs, AtenTensorHandle* outputs, size_t num_outputs,
+                     AOTInductorStreamHandle stream, bool single_threaded, const char* function) {
+  const AOTIRuntimeError rc = guard(function, [&] {
+    container(handle).run(inputs, num_inputs, outputs, num_outputs, stream, single_threaded);
+  });
+  if (rc == AOTI_RUNTIME_SUCCESS || handle == nullptr) return rc;
+  return aotc_model::rt::raise_in_torch(reinterpret_cast<Container*>(handle)->torch_check(), function, rc);
 }
 
 }  // namespace
@@ -156,20 +174,16 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerRun(
     AOTInductorModelContainerHandle container_handle, AtenTensorHandle* input_handles,
     size_t num_inputs, AtenTensorHandle* output_handles, size_t num_outputs,
     AOTInductorStreamHandle stream_handle, AOTIProxyExecutorHandle) {
-  return guard("AOTInductorModelContainerRun", [&] {
-    container(container_handle)
-        .run(input_handles, num_inputs, output_handles, num_outputs, stream_handle, false);
-  });
+  return run(container_handle, input_handles, num_inputs, output_handles, num_outputs,
+             stream_handle, false, "AOTInductorModelContainerRun");
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AOTInductorModelContainerRunSingleThreaded(
     AOTInductorModelContainerHandle container_handle, AtenTensorHandle* input_handles,
     size_t num_inputs, AtenTensorHandle* output_handles, size_t num_outputs,
     AOTInductorStreamHandle stream_handle, AOTIProxyExecutorHandle) {
-  return guard("AOTInductorModelContainerRunSingleThreaded", [&] {
-    container(container_handle)
-        .run(input_handles, num_inputs, output_handles, num_outputs, stream_handle, true);
-  });
+  return run(container_handle, input_handles, num_inputs, output_handles, num_outputs,
+             stream_handle, true, "AOTInductorModelContainerRunSingleThreaded");
 }
 
 // ---- inputs, outputs, call spec ----------------------------------------------------

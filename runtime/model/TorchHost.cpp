@@ -22,6 +22,7 @@
 
 #include <dlfcn.h>
 
+#include "Errors.h"
 #include "aotc_model.h"
 
 #include <cstring>
@@ -105,6 +106,19 @@ std::string fill_host_from_torch(AotcHostApi* host, bool need_cuda) {
     }
   }
   return "";
+}
+
+TorchCheckFn find_torch_check() {
+  void* cpu = dlopen("libtorch_cpu.so", RTLD_NOLOAD | RTLD_LAZY);
+  return reinterpret_cast<TorchCheckFn>(find(cpu, "aoti_torch_check"));
+}
+
+AOTIRuntimeError raise_in_torch(TorchCheckFn check, const char* function, AOTIRuntimeError rc) {
+  if (rc == AOTI_RUNTIME_SUCCESS || check == nullptr) return rc;
+  // A copy: the thread's last-error buffer is ours, the exception outlives it.
+  const std::string message = last_error();
+  check(false, function, "aotc model library", 0, message.c_str());
+  return rc;  // not reached: aoti_torch_check(false, ...) throws
 }
 
 std::string library_directory() {

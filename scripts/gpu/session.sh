@@ -10,6 +10,7 @@
 #   torch     tests/torch/check_torch_loader.py (aoti_load_package, no LD_PRELOAD)
 #   cpp       examples/aoti_loader built with PyTorch's CMake package, run on
 #             aotc's CPU and CUDA packages
+#   rtload    `aotc bench` (own runtime) on every carried package
 #   bench     benchmarks/compare_aoti.py
 #
 #   scripts/gpu/session.sh [STAGES...]     (default: all, in that order)
@@ -24,7 +25,7 @@ export AOTC_CACHE_DIR=/tmp/aotc-cache
 W=/tmp/aotc-gpu
 mkdir -p "$W"
 FX=/tmp/fixtures/shared
-stages=${*:-fixtures run e2e torch cpp bench}
+stages=${*:-fixtures run e2e torch cpp rtload bench}
 summary() { echo "$*" | tee -a "$OUT/summary.txt"; }
 start=$(date +%s)
 elapsed() { echo $(( $(date +%s) - start )); }
@@ -101,6 +102,19 @@ cpp)
     summary "cpp: examples/aoti_loader did not build (see cpp.log) [$(elapsed) s]"
     tail -5 "$OUT/cpp.log" | sed 's/^/    /' >> "$OUT/summary.txt"
   fi
+  ;;
+rtload)
+  # aotc's runtime on each carried package: load and first run with the CUDA
+  # context created beforehand, per-call latency with and without graphs.
+  for pkg in "$C"/pkg/*.cuda.pt2; do
+    n=$(basename "$pkg" .cuda.pt2)
+    ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
+    for g in "" --cuda-graph; do
+      echo "$n $g $(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log"
+    done
+  done
+  summary "rtload: aotc bench on every carried package [$(elapsed) s]"
+  sed 's/^/    /' "$OUT/rtload.log" >> "$OUT/summary.txt"
   ;;
 bench)
   aoti_run=""; [ -x "$W/build-aoti/aoti_run" ] && aoti_run="--aoti-run $W/build-aoti/aoti_run"

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -73,4 +74,76 @@ TEST_CASE("cuda compile: an arch below sm_80 is refused with the reason") {
   auto r = codegen::compile_package(testing::fixture("mlp/model.pt2"), scratch_dir() / "old.pt2", o);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message.find("sm_80") != std::string::npos);
+}
+
+// ---- kernel selection: what the heuristics pick for each kind of node --------------
+
+namespace {
+
+// node -> "kernel" of a CUDA package's manifest.
+std::map<std::string, std::string> kernels_of(const std::filesystem::path& package) {
+  auto manifest = nlohmann::json::parse(aotc::read_package_manifest(package.string()));
+  std::map<std::string, std::string> out;
+  for (const auto& k : manifest["models"][0]["kernels"]) out[k["node"]] = k["kernel"];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cuda selection: float32 GEMMs stay on full-precision SIMT kernels, fused with their epilogues") {
+  auto mlp = kernels_of(compiled_fixture("mlp", "cuda"));
+  // fc1 + relu: one GEMM with the activation in its epilogue; K = 10 is not a
+  // multiple of 4, so the unaligned (scalar-load) variant, small and medium by M.
+  CHECK(mlp["linear+relu"] == "gemm_simt_linear<SimtLinearSmall, unaligned> | gemm_simt_linear<SimtLinearMedium, unaligned>");
+  // fc2 has N = 1: narrow-N tiles, sigmoid fused.
+  CHECK(mlp["linear_1+sigmoid"] == "gemm_simt<SimtGemmNarrowN>");
+  CHECK(mlp.size() == 2);  // nothing else: no separate activation kernels
+
+  auto gpt = kernels_of(compiled_fixture("gpt_block", "cuda"));
+  CHECK(gpt["linear"] == "gemm_simt_linear<SimtLinearSmall> | gemm_simt_linear<SimtLinearMedium>");
+  CHECK(gpt.count("linear_1+add") == 1);   // residual add in the projection's epilogue
+  CHECK(gpt.count("linear_2+gelu") == 1);  // gelu(tanh) in the MLP's first GEMM
+  CHECK(gpt.count("linear_3+add_1") == 1);
+}
+
+TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {
+  auto gpt = kernels_of(compiled_fixture("gpt_block", "cuda"));
+  CHECK(gpt["scaled_dot_product_attention"] == "attention_simt<AttnSimtE64>");  // head dim 64, float32
+  CHECK(gpt["layer_norm"] == "aotc::cuda::layer_norm_rows<RowWarp>");          // rows of 256
+  auto cnn = kernels_of(compiled_fixture("small_cnn", "cuda"));
+  // Batch norm folded into the convolution at compile time; relu in its epilogue.
+  CHECK(cnn["conv2d+relu"] == "conv2d_simt<ConvSimtNchw>");
+  CHECK(cnn["conv2d_1+relu_1"] == "conv2d_simt<ConvSimtNchw>");
+  for (const auto& [node, kernel] : cnn) CHECK(node.find("batch_norm") == std::string::npos);
+  CHECK(cnn["log_softmax"] == "aotc::cuda::log_softmax_rows<RowTiny>");  // rows of 10
+  auto bf16 = kernels_of(compiled_fixture("silu_mlp_bf16", "cuda"));
+  CHECK(bf16["linear+silu"] == "gemm_tc<TcGemmSmall> | gemm_tc<TcGemmMedium>");  // tensor cores
+}
+
+TEST_CASE("cuda selection: --allow-tf32 moves float32 GEMMs to tensor cores") {
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.archs = {"sm_90"};
+  o.allow_tf32 = true;
+  auto out = scratch_dir() / "gpt_tf32.pt2";
+  auto r = codegen::compile_package(testing::fixture("gpt_block/model.pt2"), out, o);
+  REQUIRE(r.has_value());
+  auto gpt = kernels_of(out);
+  CHECK(gpt["linear"] == "gemm_tc<TcGemmTf32>");
+  CHECK(gpt["linear_2+gelu"] == "gemm_tc<TcGemmTf32>");
+}
+
+TEST_CASE("cuda selection: --autotune and --tuning-cache are refused, not ignored") {
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.autotune = true;
+  auto r = codegen::compile_package(testing::fixture("mlp/model.pt2"), scratch_dir() / "tuned.pt2", o);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("--autotune is not available") != std::string::npos);
+  codegen::CompileOptions c;
+  c.target = "cuda";
+  c.tuning_cache = scratch_dir() / "cache.json";
+  r = codegen::compile_package(testing::fixture("mlp/model.pt2"), scratch_dir() / "tuned.pt2", c);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("--tuning-cache") != std::string::npos);
 }

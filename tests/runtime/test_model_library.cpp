@@ -271,6 +271,25 @@ TEST_CASE("inside a PyTorch-like host: weights from cubin_dir, runs, refusals, n
     CHECK(run(h, two, 2, out, 2, nullptr, nullptr) == AOTC_MODEL_ERROR_INVALID_INPUT);
     CHECK(live() == 0);
 
+    // With PyTorch's aoti_torch_check throwing (as c10::Error does), the
+    // reason reaches the caller as the exception's message, and the stolen
+    // input is still released.
+    auto set_throws = reinterpret_cast<void (*)(bool)>(::dlsym(torch, "fake_torch_set_check_throws"));
+    REQUIRE(set_throws != nullptr);
+    set_throws(true);
+    AtenTensorHandle bad2[] = {
+        reinterpret_cast<AtenTensorHandle>(make(AOTC_C10_FLOAT32, 2, bad_sizes, nullptr))};
+    std::string raised;
+    try {
+      run(h, bad2, 1, out, 2, nullptr, nullptr);
+    } catch (const std::runtime_error& e) {
+      raised = e.what();
+    }
+    set_throws(false);
+    CHECK(raised == "input 0 'x': dimension 1 is 5, expected 4");
+    CHECK(out[0] == nullptr);
+    CHECK(live() == 0);
+
     // What aotc does not support fails with a reason.
     CHECK(
         lib.sym<AOTIRuntimeError (*)(AOTInductorModelContainerHandle, AOTInductorConstantMapHandle,

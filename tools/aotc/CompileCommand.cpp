@@ -70,8 +70,8 @@ void add_compile(CLI::App& app) {
   c->add_option("-j,--jobs", args->jobs, "parallel compile jobs (default: all cores)")->check(CLI::NonNegativeNumber);
   c->add_flag("-v,--verbose", args->verbose, "print per-phase timings");
   c->add_flag("--allow-tf32", args->allow_tf32, "cuda: allow TF32 for float32 GEMM and convolution");
-  c->add_flag("--autotune", args->autotune, "cuda: measure kernel candidates on this machine's GPU");
-  c->add_option("--tuning-cache", args->tuning_cache, "cuda: tuning cache file to read (and write with --autotune)");
+  c->add_flag("--autotune", args->autotune, "cuda: measure kernel candidates on this machine's GPU (not available yet: refused)");
+  c->add_option("--tuning-cache", args->tuning_cache, "cuda: tuning cache file (not available yet: refused)");
   c->callback([args] { exit_code() = run_compile(*args); });
 }
 

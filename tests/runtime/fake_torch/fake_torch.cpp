@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace {
@@ -140,7 +141,17 @@ FAKE_EXPORT int32_t aoti_torch_new_tensor_handle(void* t, void** ret) {
   return 0;
 }
 
+// PyTorch's aoti_torch_check throws c10::Error when `cond` is false; the
+// stand-in throws std::runtime_error(msg), once a test turned that on.
+std::atomic<bool> g_check_throws{false};
+FAKE_EXPORT void aoti_torch_check(bool cond, const char*, const char*, uint32_t, const char* msg) {
+  if (!cond && g_check_throws.load()) throw std::runtime_error(msg);
+}
+
 // Test helpers.
+FAKE_EXPORT void fake_torch_set_check_throws(bool throws) {
+  g_check_throws.store(throws);
+}
 FAKE_EXPORT void* fake_torch_make(int32_t dtype, int64_t ndim, const int64_t* sizes,
                                   const int64_t* strides) {
   return make(dtype, ndim, sizes, strides);
