@@ -82,12 +82,15 @@ class CudaEmitter {
     std::string s = "struct " + name + " {\n";
     for (int id : ids) s += "  " + storage_ctype(kg_.buffer(id).dtype) + "* b_" + kg_.buffer(id).name + ";\n";
     for (const auto& sym : kg_.symbol_order) s += "  int64_t " + symbol_ident(sym) + ";\n";
+    // Split-K scratch (aotc::cuda::SplitK); splits 1 unless the launch splits.
+    s += "  float* sk_partials;\n  unsigned* sk_counters;\n  int64_t sk_splits;\n";
     s += "  int64_t unused_;\n};\n";
     structs_ += s;
     // Host-side filling.
     std::string fill = "    " + name + " p;\n";
     for (int id : ids) fill += "    p.b_" + kg_.buffer(id).name + " = f.b_" + kg_.buffer(id).name + ";\n";
     for (const auto& sym : kg_.symbol_order) fill += "    p." + symbol_ident(sym) + " = f." + symbol_ident(sym) + ";\n";
+    fill += "    p.sk_partials = f.split_partials;\n    p.sk_counters = f.split_counters;\n    p.sk_splits = 1;\n";
     fill += "    p.unused_ = 0;\n";
     fills_.push_back(fill);
     return name;
@@ -141,10 +144,12 @@ class CudaEmitter {
     launches_ += s;
   }
 
+  // The launch facts the host reads at init: threads, dynamic shared memory,
+  // and the tile's M, N and K extents (0 where they mean nothing).
   std::string info(const std::string& kernel, const std::string& threads, const std::string& smem,
-                   const std::string& tm, const std::string& tn) {
-    return "extern \"C\" __device__ const int " + kernel + "_info[4] = {" + threads + ", " + smem + ", " + tm + ", " +
-           tn + "};\n";
+                   const std::string& tm, const std::string& tn, const std::string& tk = "0") {
+    return "extern \"C\" __device__ const int " + kernel + "_info[5] = {" + threads + ", " + smem + ", " + tm + ", " +
+           tn + ", " + tk + "};\n";
   }
 
   Status emit(const Kernel& k, const std::string& ps, const PointwiseKernel& pk) {
@@ -452,6 +457,7 @@ class CudaEmitter {
     };
     struct Variant {
       std::string cfg, call, name;
+      bool split_k = false;  // gemm_simt_linear: K may be split across blocks
     };
     std::vector<std::pair<int64_t, Variant>> variants;  // (max m for this variant, variant)
     std::string params = "  aotc::cuda::GemmParams gp;\n";
@@ -481,8 +487,9 @@ class CudaEmitter {
       std::string v = vec ? "true" : "false";
       auto linear = [&](const char* tile, const char* label) {
         return Variant{std::string("aotc::cuda::SimtLinearConfig<") + tile + ", " + v + ">",
-                       "aotc::cuda::gemm_simt_linear<CFG>(gp, EPI, aotc::cuda::SplitK{nullptr, nullptr, 1});",
-                       std::string("gemm_simt_linear<") + label + (vec ? "" : ", unaligned") + ">"};
+                       "aotc::cuda::gemm_simt_linear<CFG>(gp, EPI, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, "
+                       "p.sk_splits});",
+                       std::string("gemm_simt_linear<") + label + (vec ? "" : ", unaligned") + ">", true};
       };
       // At most two size variants (each costs NVRTC time): small M, and the rest.
       if (m_min <= 32) variants.push_back({32, linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall")});
@@ -524,7 +531,7 @@ class CudaEmitter {
       std::string kname = variants.size() == 1 ? k.name : k.name + "_v" + std::to_string(vi);
       std::string C = "Cfg_" + kname;
       s += "using " + C + " = " + var.cfg + ";\n";
-      s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN");
+      s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
       std::string call = var.call;
       call.replace(call.find("CFG"), 3, C);
       call.replace(call.find("EPI"), 3, E + "{p}");
@@ -535,16 +542,26 @@ class CudaEmitter {
     dev_ += s + "\n";
     // Host: the first variant whose M bound covers M.
     std::string fill = fills_.back();
-    std::string h = "  {\n" + fill + "    const int64_t m_ = " + hcode(g.m) + ", n_ = " + hcode(g.n) + ", batch_ = " +
-                    hcode(a.shape[0]) + ";\n    if (m_ > 0 && n_ > 0 && batch_ > 0) {\n";
+    std::string h = "  {\n" + fill + "    const int64_t m_ = " + hcode(g.m) + ", n_ = " + hcode(g.n) + ", k_ = " +
+                    hcode(g.k) + ", batch_ = " + hcode(a.shape[0]) + ";\n    (void)k_;\n    if (m_ > 0 && n_ > 0 && batch_ > 0) {\n";
     for (size_t vi = 0; vi < variants.size(); ++vi) {
       // The kernel's own slot takes the first variant; the others get extra slots.
       size_t slot = vi == 0 ? index_ : extra_kernel(names[vi]);
       if (vi == 0) slot_names_[index_] = names[0];
       std::string cond = vi + 1 == variants.size() ? "" : fmt::format("if (m_ <= {}) ", variants[vi].first);
-      h += fmt::format("      {}{{ AOTC_LAUNCH({}, aotc_blocks(n_, s->info[{}].tile_n), aotc_blocks(m_, s->info[{}].tile_m), "
-                       "aotc_batch_blocks(batch_), p); }}\n",
-                       cond, slot, slot, slot);
+      if (variants[vi].second.split_k) {
+        uses_split_k_ = true;
+        h += fmt::format(
+            "      {}{{\n        const uint32_t gx_ = aotc_blocks(n_, s->info[{}].tile_n), gy_ = aotc_blocks(m_, s->info[{}].tile_m);\n"
+            "        p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_ * batch_, aotc_blocks(k_, s->info[{}].tile_k), "
+            "(int64_t)s->info[{}].tile_m * s->info[{}].tile_n, batch_);\n"
+            "        AOTC_LAUNCH({}, gx_, gy_, aotc_batch_blocks(batch_ * p.sk_splits), p);\n      }}\n",
+            cond, slot, slot, slot, slot, slot, slot);
+      } else {
+        h += fmt::format("      {}{{ AOTC_LAUNCH({}, aotc_blocks(n_, s->info[{}].tile_n), aotc_blocks(m_, s->info[{}].tile_m), "
+                         "aotc_batch_blocks(batch_), p); }}\n",
+                         cond, slot, slot, slot);
+      }
       if (vi + 1 < variants.size()) h += "      else ";
     }
     h += "    }\n  }\n";
@@ -617,7 +634,7 @@ class CudaEmitter {
     s += "  }\n};\n";
     std::string C = "Cfg_" + k.name;
     s += "using " + C + " = aotc::cuda::ConvSimtNchw;\n";
-    s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN");
+    s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
     const Shape& in = c.input.shape;
     auto ws = contiguous_strides(w.shape);
     s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + k.name +
@@ -633,15 +650,33 @@ class CudaEmitter {
          "; cp.x_stride_h = " + dcode(c.input.strides[2]) + "; cp.x_stride_w = " + dcode(c.input.strides[3]) + ";\n";
     s += "  cp.w_stride_o = " + dcode(ws[0]) + "; cp.w_stride_c = " + dcode(ws[1]) + "; cp.w_stride_h = " +
          dcode(ws[2]) + "; cp.w_stride_w = " + dcode(ws[3]) + ";\n";
-    s += "  aotc::cuda::conv2d_simt<" + C + ", " + *t + ", false>(cp, " + E + "{p});\n}\n\n";
+    s += "  aotc::cuda::conv2d_simt<" + C + ", " + *t + ", false>(cp, " + E +
+         "{p}, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, p.sk_splits});\n}\n\n";
     dev_ += s;
     templates_.insert("conv.cuh");
     SymExpr gemm_m = in[0] * c.out_shape[2] * c.out_shape[3];
     std::string oc_per_group = hcode(c.out_shape[1]) + " / " + std::to_string(c.groups);
-    launch("aotc_blocks(" + oc_per_group + ", s->info[" + std::to_string(index_) + "].tile_n)",
-           "aotc_blocks(" + hcode(gemm_m) + ", s->info[" + std::to_string(index_) + "].tile_m)",
-           std::to_string(c.groups), hcode(gemm_m) + " > 0");
-    choose(k, "conv2d_simt<ConvSimtNchw>", "implicit GEMM on CUDA cores (full float32 precision)");
+    const size_t slot = index_;
+    std::string h = "  {\n" + fills_.back() + "    const int64_t m_ = " + hcode(gemm_m) + ";\n    if (m_ > 0) {\n";
+    h += fmt::format("      const uint32_t gx_ = aotc_blocks({}, s->info[{}].tile_n), gy_ = aotc_blocks(m_, s->info[{}].tile_m);\n",
+                     oc_per_group, slot, slot);
+    if (c.groups == 1) {
+      // K = C * KH * KW; split it when the output tiles alone leave SMs idle.
+      uses_split_k_ = true;
+      h += fmt::format("      const int64_t k_ = ({}) * {} * {};\n", hcode(in[1]), hcode(w.shape[2]),
+                       hcode(w.shape[3]));
+      h += fmt::format("      p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_, aotc_blocks(k_, s->info[{}].tile_k), "
+                       "(int64_t)s->info[{}].tile_m * s->info[{}].tile_n, 1);\n",
+                       slot, slot, slot);
+      h += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, (uint32_t)p.sk_splits, p);\n", slot);
+    } else {
+      h += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, {}, p);\n", slot, c.groups);
+    }
+    h += "    }\n  }\n";
+    launches_ += h;
+    choose(k, "conv2d_simt<ConvSimtNchw>",
+           std::string("implicit GEMM on CUDA cores (full float32 precision)") +
+               (c.groups == 1 ? "; K split across blocks when the output tiles leave SMs idle" : ""));
     return Status::ok();
   }
 
@@ -889,14 +924,30 @@ class CudaEmitter {
     s += "struct Frame {\n";
     for (const auto& sym : kg_.symbol_order) s += "  int64_t " + symbol_ident(sym) + " = 0;\n";
     for (const Buffer& b : kg_.buffers) s += "  " + storage_ctype(b.dtype) + "* b_" + b.name + " = nullptr;\n";
+    s += "  float* split_partials = nullptr;\n  unsigned* split_counters = nullptr;\n";
     s += "};\n\n";
-    s += "struct KernelInfo {\n  int32_t threads, smem, tile_m, tile_n;\n};\n\n";
+    s += "struct KernelInfo {\n  int32_t threads, smem, tile_m, tile_n, tile_k;\n};\n\n";
     s += fmt::format("constexpr size_t kNumFunctions = {};\n", std::max<size_t>(slot_names_.size(), 1));
     s += "const char* const kFunctionNames[kNumFunctions] = {\n";
     for (const auto& n : slot_names_) s += "    \"" + n + "\",\n";
     if (slot_names_.empty()) s += "    nullptr,\n";
     s += "};\n\n";
-    s += "struct State {\n  void* module = nullptr;\n  void* fn[kNumFunctions] = {};\n  KernelInfo info[kNumFunctions] = {};\n};\n\n";
+    s += "struct State {\n  void* module = nullptr;\n  void* fn[kNumFunctions] = {};\n  KernelInfo info[kNumFunctions] = {};\n"
+         "  int64_t sms = 0;  // the device's multiprocessors\n};\n\n";
+    // Split-K: the scratch at the arena's end holds the tile counters (zero
+    // when the arena is made; each split launch leaves them zero again) and
+    // the partial sums. Split when the output tiles cover fewer than half the
+    // SMs, so that about one block per SM runs, keeping 4 k slices per share
+    // at least and within the scratch (docs/cuda-kernels.md, "Split-K").
+    s += fmt::format("constexpr int64_t kSplitCounters = {};\nconstexpr int64_t kSplitPartialBytes = {};\n\n",
+                     kSplitCounters, kSplitPartialBytes);
+    s += "int64_t aotc_split_k(const State* s, int64_t tiles, int64_t k_slices, int64_t tile_elems, int64_t batch) {\n"
+         "  if (tiles <= 0 || tiles * 2 > s->sms || tiles > kSplitCounters) return 1;\n"
+         "  int64_t splits = s->sms / tiles;\n"
+         "  if (splits > k_slices / 4) splits = k_slices / 4;\n"
+         "  if (splits > 16) splits = 16;\n"
+         "  while (splits > 1 && (tiles * splits * tile_elems * 4 > kSplitPartialBytes || batch * splits > 65535)) --splits;\n"
+         "  return splits < 1 ? 1 : splits;\n}\n\n";
     s += "uint32_t aotc_blocks(int64_t n, int64_t per) {\n  if (per < 1) per = 1;\n  int64_t b = (n + per - 1) / per;\n";
     s += "  if (b < 1) b = 1;\n  if (b > 65535LL * 32) b = 65535LL * 32;\n  return (uint32_t)b;\n}\n";
     s += "uint32_t aotc_batch_blocks(int64_t n) { return (uint32_t)(n < 1 ? 1 : (n > 65535 ? 65535 : n)); }\n\n";
@@ -914,7 +965,8 @@ class CudaEmitter {
     s += "    if (aotc_model::cuda_get_global(s->module, global, &s->info[i], sizeof(KernelInfo), error, error_size) ||\n";
     s += "        aotc_model::cuda_get_function(s->module, kFunctionNames[i], (uint32_t)s->info[i].smem, &s->fn[i], error, error_size)) {\n";
     s += "      aotc_model::cuda_unload_module(s->module);\n      delete s;\n      return 1;\n    }\n  }\n";
-    s += "  *state = s;\n  return 0;\n}\n\n";
+      s += "  s->sms = ctx->multiprocessors > 0 ? ctx->multiprocessors : 1;\n";
+  s += "  *state = s;\n  return 0;\n}\n\n";
     s += "void destroy_model(void* state) {\n  State* s = static_cast<State*>(state);\n  if (!s) return;\n";
     s += "  aotc_model::cuda_unload_module(s->module);\n  delete s;\n}\n\n";
     s += "#define AOTC_LAUNCH(slot, gx, gy, gz, params)                                                       \\\n";
@@ -931,6 +983,11 @@ class CudaEmitter {
       s += fmt::format("  f.{} = rc->symbols[{}];\n", symbol_ident(kg_.symbol_order[i]), i);
     auto sym = [](const std::string& n) { return "f." + symbol_ident(n); };
     s += "  unsigned char* arena = static_cast<unsigned char*>(rc->arena);\n  (void)arena;\n";
+    if (uses_split_k_) {
+      s += "  {\n    unsigned char* scratch_ = arena + ((uint64_t)(" + kg_.arena_size.to_code(sym) + ") + 255) / 256 * 256;\n";
+      s += "    f.split_counters = reinterpret_cast<unsigned*>(scratch_);\n";
+      s += "    f.split_partials = reinterpret_cast<float*>(scratch_ + kSplitCounters * 4);\n  }\n";
+    }
     for (const Buffer& b : kg_.buffers) {
       std::string t = storage_ctype(b.dtype) + "*";
       std::string ptr;
@@ -956,6 +1013,7 @@ class CudaEmitter {
     spec.weights_file = options_.weights_file;
     spec.device_type = 1;
     spec.init_function = "init_model";
+    if (uses_split_k_) spec.extra_scratch_code = fmt::format("{}", 256 + kSplitCounters * 4 + kSplitPartialBytes);
     spec.destroy_function = "destroy_model";
     AOTC_ASSIGN_OR_RETURN(std::string tables, emit_model_spec(kg_, spec));
     s += tables;
@@ -969,6 +1027,9 @@ class CudaEmitter {
   size_t index_ = 0;
   std::string structs_, dev_, launches_;
   std::vector<std::string> fills_;
+  bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's end)
+  static constexpr int64_t kSplitCounters = 1024;
+  static constexpr int64_t kSplitPartialBytes = 4 << 20;
   std::vector<std::string> slot_names_;  // function name per launch slot
   std::set<std::string> templates_;
   std::vector<CudaKernelChoice> choices_;

@@ -47,6 +47,7 @@ namespace aotc::cuda {
   X(cuMemcpyHtoDAsync)                \
   X(cuMemcpyDtoHAsync)                \
   X(cuMemcpyDtoDAsync)                \
+  X(cuMemsetD8Async)                  \
   X(cuStreamSynchronize)              \
   X(cuStreamCreate)                   \
   X(cuStreamDestroy)                  \

@@ -149,7 +149,8 @@ Container::Container(size_t num_models, const char* device_str, const char* cubi
     if (spec_.init != nullptr) {
       InitContext ictx{weights_, device_type_, device_index_,
                        cuda_ ? cuda_->compute_capability() : 0,
-                       model_dir_.empty() ? nullptr : model_dir_.c_str()};
+                       model_dir_.empty() ? nullptr : model_dir_.c_str(),
+                       cuda_ ? cuda_->multiprocessors() : 0};
       char error[1024] = {};
       if (spec_.init(&ictx, &state_, error, sizeof(error)) != 0) {
         fail(std::string("model '") + spec_.model_name + "' failed to initialise: " + error);
@@ -268,7 +269,7 @@ void Container::free_instance(Instance& inst) noexcept {
   inst = Instance{};
 }
 
-void Container::ensure_arena(Instance& inst, uint64_t bytes) {
+void Container::ensure_arena(Instance& inst, uint64_t bytes, void* stream) {
   if (bytes <= inst.arena_size) return;
   const uint64_t size = (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
   if (device_type_ == AOTC_DEVICE_CUDA) {
@@ -279,6 +280,9 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes) {
     inst.arena = nullptr;
     inst.arena_size = 0;
     inst.arena = cuda_alloc(size);
+    // Zeroed once: generated split-K launches keep their tile counters at the
+    // arena's end and leave them zero after each launch.
+    cuda_memset_zero(inst.arena, size, stream);
   } else {
     std::free(inst.arena);
     inst.arena = nullptr;
@@ -428,7 +432,7 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   Instance& inst = *lease;
   if (cuda_ && inst.event_recorded)
     cuda_stream_wait_event(stream, inst.event);  // last run's arena use
-  ensure_arena(inst, spec_.arena_bytes != nullptr ? spec_.arena_bytes(symbols.data()) : 0);
+  ensure_arena(inst, spec_.arena_bytes != nullptr ? spec_.arena_bytes(symbols.data()) : 0, stream);
 
   RunContext ctx{};
   ctx.symbols = symbols.data();

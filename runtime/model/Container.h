@@ -77,7 +77,8 @@ class Container {
   void bind_weights(const AotcWeights* weights, HostKind kind);
   std::unique_ptr<Instance> make_instance();
   void free_instance(Instance& instance) noexcept;
-  void ensure_arena(Instance& instance, uint64_t bytes);
+  /// CUDA: a new arena is zeroed on `stream`, ahead of the run that uses it.
+  void ensure_arena(Instance& instance, uint64_t bytes, void* stream);
   /// The run as a CUDA graph: replays the instance's graph for these shapes
   /// and addresses, capturing it first if there is none. Returns the
   /// generated run's status (its message in `error`).

@@ -41,6 +41,9 @@ std::unique_ptr<CudaDevice> CudaDevice::open(int32_t index) {
   d->device_ = dev;
   d->context_ = ctx;
   d->cc_ = aotc::cuda::compute_capability(dev);
+  int sms = 0;
+  AOTC_CU_CHECK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev));
+  d->sms_ = sms;
   return d;
 }
 
@@ -75,6 +78,11 @@ void cuda_free(void* ptr) noexcept {
 
 void cuda_upload(void* dst, const void* src, size_t bytes) {
   if (bytes > 0) AOTC_CU_CHECK(cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(dst), src, bytes));
+}
+
+void cuda_memset_zero(void* dst, size_t bytes, void* stream) {
+  if (bytes > 0)
+    AOTC_CU_CHECK(cuMemsetD8Async(reinterpret_cast<CUdeviceptr>(dst), 0, bytes, static_cast<CUstream>(stream)));
 }
 
 void* cuda_event_create() {

@@ -29,12 +29,14 @@ class CudaDevice {
 
   int32_t index() const { return index_; }
   int32_t compute_capability() const { return cc_; }
+  int32_t multiprocessors() const { return sms_; }
   void* context() const { return context_; }
 
  private:
   CudaDevice() = default;
   int32_t index_ = 0;
   int32_t cc_ = 0;
+  int32_t sms_ = 0;
   int32_t device_ = 0;
   void* context_ = nullptr;
 };
@@ -55,6 +57,7 @@ class ContextGuard {
 void* cuda_alloc(size_t bytes);      ///< cuMemAlloc (synchronous); null for 0 bytes
 void cuda_free(void* ptr) noexcept;  ///< cuMemFree; null is ignored
 void cuda_upload(void* dst, const void* src, size_t bytes);  ///< synchronous host-to-device copy
+void cuda_memset_zero(void* dst, size_t bytes, void* stream);  ///< ordered on `stream`
 void* cuda_event_create();
 void cuda_event_destroy(void* event) noexcept;
 void cuda_event_record(void* event, void* stream);

@@ -28,6 +28,9 @@ void cuda_free(void*) noexcept {}
 void cuda_upload(void*, const void*, size_t) {
   no_cuda();
 }
+void cuda_memset_zero(void*, size_t, void*) {
+  no_cuda();
+}
 void* cuda_event_create() {
   no_cuda();
 }

@@ -122,6 +122,8 @@ struct InitContext {
   int32_t compute_capability;
   /// The package's model folder when the host extracted it (PyTorch), else null.
   const char* cubin_dir;
+  /// CUDA: the device's multiprocessor count, 0 for CPU.
+  int32_t multiprocessors;
 };
 
 struct ModelSpec {

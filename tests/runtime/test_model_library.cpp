@@ -79,6 +79,7 @@ const std::set<std::string> kExports = {
     "AOTInductorSetUsePinnedAsyncConstantsCopy",
     "AotcModelAbiVersion",
     "AotcModelContainerCreateWithHost",
+    "AotcModelContainerSetCudaGraphs",
     "AotcModelGetLastError",
 };
 

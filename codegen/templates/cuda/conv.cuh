@@ -129,8 +129,12 @@ AOTC_DEVICE int64_t conv2d_gemm_m(const Conv2dParams& p) {
 }
 
 /// The block's work for a 2-D convolution; T is the element type of x and w.
+/// With split.splits > 1 (groups must be 1) the grid's z is the split index:
+/// grid = (ceil(OC / kBN), ceil(N*OH*OW / kBM), splits), and each output tile
+/// is summed over K in `splits` shares (SplitK; tile = y * gridDim.x + x).
 template <class Cfg, class T, bool kChannelsInner, class Epilogue>
-AOTC_DEVICE void conv2d_simt(const Conv2dParams& p, const Epilogue& epi) {
+AOTC_DEVICE void conv2d_simt(const Conv2dParams& p, const Epilogue& epi,
+                             const SplitK& split = SplitK{nullptr, nullptr, 1}) {
   const detail::Im2colReader<T, kChannelsInner> ra{&p};
   const detail::ConvWeightReader<T, kChannelsInner> rb{&p};
   const detail::ConvEpilogueAdapter<Epilogue> adapter{&p, &epi};
@@ -139,6 +143,11 @@ AOTC_DEVICE void conv2d_simt(const Conv2dParams& p, const Epilogue& epi) {
   const int64_t K = (p.in_c / p.groups) * p.k_h * p.k_w;
   const int64_t m0 = static_cast<int64_t>(blockIdx.y) * Cfg::kBM;
   const int64_t n0 = static_cast<int64_t>(blockIdx.x) * Cfg::kBN;
+  if (split.splits > 1) {
+    const int64_t tile = static_cast<int64_t>(blockIdx.y) * gridDim.x + blockIdx.x;
+    gemm_simt_tile<Cfg>(M, N, K, 0, m0, n0, ra, rb, adapter, split, tile, blockIdx.z);
+    return;
+  }
   for (int64_t g = blockIdx.z; g < p.groups; g += gridDim.z) {
     gemm_simt_tile<Cfg>(M, N, K, g, m0, n0, ra, rb, adapter);
   }

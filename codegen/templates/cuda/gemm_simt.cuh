@@ -151,11 +151,29 @@ AOTC_DEVICE void load_smem_vec(float (&dst)[kN], const float* src) {
 
 }  // namespace detail
 
+/// Cross-block split-K for gemm_simt_linear and gemm_simt_tile (convolution). With splits > 1 each of `splits`
+/// blocks per output tile sums a share of K into `partials`; the last block to
+/// finish a tile (an atomic counter tells) adds the shares in split order
+/// (deterministic) and runs the epilogue. `counters` must be zero before the
+/// launch and is zero again after it (so graph replays need no reset);
+/// `partials` needs tiles * splits * kBM * kBN floats, tiles =
+/// batch * ceil(M / kBM) * ceil(N / kBN). Concurrent launches must not share
+/// them. splits = 1 uses neither pointer.
+struct SplitK {
+  float* partials;
+  unsigned* counters;
+  int64_t splits;
+};
+
 /// One block's tile of C = A * B for batch index b, operands through readers.
-/// Returns after calling `epi` for every in-range element of the tile.
+/// Returns after calling `epi` for every in-range element of the tile. With
+/// split.splits > 1 the block sums only share `part` of K, and the last block
+/// of output tile `tile` to finish adds the shares (SplitK) and runs `epi`.
 template <class Cfg, class ReaderA, class ReaderB, class Epilogue>
 AOTC_DEVICE void gemm_simt_tile(int64_t M, int64_t N, int64_t K, int64_t b, int64_t m0, int64_t n0,
-                                const ReaderA& ra, const ReaderB& rb, const Epilogue& epi) {
+                                const ReaderA& ra, const ReaderB& rb, const Epilogue& epi,
+                                const SplitK& split = SplitK{nullptr, nullptr, 1}, int64_t tile = 0,
+                                int64_t part = 0) {
   constexpr int kBM = Cfg::kBM, kBN = Cfg::kBN, kBK = Cfg::kBK, kTM = Cfg::kTM, kTN = Cfg::kTN;
   constexpr int kThreads = Cfg::kThreads;
   constexpr int kLoadsA = Cfg::kLoadsA, kLoadsB = Cfg::kLoadsB;
@@ -225,14 +243,21 @@ AOTC_DEVICE void gemm_simt_tile(int64_t M, int64_t N, int64_t K, int64_t b, int6
 #pragma unroll
     for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
 
-  const int64_t slices = (K + kBK - 1) / kBK;
-  fetch(0);
-  stash(0);
+  const int64_t splits = split.splits;
+  const int64_t total_slices = (K + kBK - 1) / kBK;
+  const int64_t per_split = (total_slices + splits - 1) / splits;
+  const int64_t first_slice = part * per_split;
+  const int64_t end_slice = first_slice + per_split < total_slices ? first_slice + per_split : total_slices;
+  const int64_t slices = end_slice > first_slice ? end_slice - first_slice : 0;
+  if (slices > 0) {
+    fetch(first_slice * kBK);
+    stash(0);
+  }
   __syncthreads();
   for (int64_t s = 0; s < slices; ++s) {
     const int buf = static_cast<int>(s & 1);
     const bool more = s + 1 < slices;
-    if (more) fetch((s + 1) * kBK);  // in flight during the FMAs below
+    if (more) fetch((first_slice + s + 1) * kBK);  // in flight during the FMAs below
     const float* ta = sa + buf * kBK * kPitchA + ty * kTM;
     const float* tb = sb + buf * kBK * kPitchB + tx * kTN;
 #pragma unroll
@@ -247,6 +272,37 @@ AOTC_DEVICE void gemm_simt_tile(int64_t M, int64_t N, int64_t K, int64_t b, int6
     }
     if (more) stash(buf ^ 1);
     __syncthreads();
+  }
+
+  if (splits > 1) {
+    // Publish this share, count it, and let the tile's last block finish.
+    __shared__ unsigned last_block;
+    float* mine = split.partials + (tile * splits + part) * (kBM * kBN);
+#pragma unroll
+    for (int i = 0; i < kTM; ++i)
+#pragma unroll
+      for (int j = 0; j < kTN; ++j) __stcg(mine + (ty * kTM + i) * kBN + tx * kTN + j, acc[i][j]);
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      const unsigned done = atomicAdd(split.counters + tile, 1u);
+      last_block = done == static_cast<unsigned>(splits - 1) ? 1u : 0u;
+    }
+    __syncthreads();
+    if (last_block == 0) return;
+    __threadfence();
+#pragma unroll
+    for (int i = 0; i < kTM; ++i)
+#pragma unroll
+      for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
+    for (int64_t q = 0; q < splits; ++q) {
+      const float* share = split.partials + (tile * splits + q) * (kBM * kBN);
+#pragma unroll
+      for (int i = 0; i < kTM; ++i)
+#pragma unroll
+        for (int j = 0; j < kTN; ++j) acc[i][j] += __ldcg(share + (ty * kTM + i) * kBN + tx * kTN + j);
+    }
+    if (threadIdx.x == 0) split.counters[tile] = 0u;  // ready for the next launch
   }
 
 #pragma unroll
@@ -278,19 +334,6 @@ AOTC_DEVICE void gemm_simt(const GemmParams& p, const Epilogue& epi) {
 
 // ------------------------------------------------ linear layers: gemm_simt_linear
 
-/// Cross-block split-K for gemm_simt_linear. With splits > 1 each of `splits`
-/// blocks per output tile sums a share of K into `partials`; the last block to
-/// finish a tile (an atomic counter tells) adds the shares in split order
-/// (deterministic) and runs the epilogue. `counters` must be zero before the
-/// launch and is zero again after it (so graph replays need no reset);
-/// `partials` needs tiles * splits * kBM * kBN floats, tiles =
-/// batch * ceil(M / kBM) * ceil(N / kBN). Concurrent launches must not share
-/// them. splits = 1 uses neither pointer.
-struct SplitK {
-  float* partials;
-  unsigned* counters;
-  int64_t splits;
-};
 
 /// Tile configuration of gemm_simt_linear: kBM x kBN outputs per block, kTM x
 /// kTN per thread (strided over the tile so that shared-memory reads are
