@@ -934,13 +934,14 @@ class CudaEmitter {
     s += "};\n\n";
     s += "struct State {\n  void* module = nullptr;\n  void* fn[kNumFunctions] = {};\n  KernelInfo info[kNumFunctions] = {};\n"
          "  int64_t sms = 0;  // the device's multiprocessors\n};\n\n";
-    // Split-K: the scratch at the arena's end holds the tile counters (zero
+    // Split-K: the scratch at the arena's start holds the tile counters (zero
     // when the arena is made; each split launch leaves them zero again) and
     // the partial sums. Split when the output tiles cover fewer than half the
     // SMs, so that about one block per SM runs, keeping 4 k slices per share
     // at least and within the scratch (docs/cuda-kernels.md, "Split-K").
-    s += fmt::format("constexpr int64_t kSplitCounters = {};\nconstexpr int64_t kSplitPartialBytes = {};\n\n",
-                     kSplitCounters, kSplitPartialBytes);
+    s += fmt::format("constexpr int64_t kSplitCounters = {};\nconstexpr int64_t kSplitPartialBytes = {};\n"
+                     "constexpr int64_t kSplitScratchBytes = {};\n\n",
+                     kSplitCounters, kSplitPartialBytes, kSplitScratchBytes);
     s += "int64_t aotc_split_k(const State* s, int64_t tiles, int64_t k_slices, int64_t tile_elems, int64_t batch) {\n"
          "  if (tiles <= 0 || tiles * 2 > s->sms || tiles > kSplitCounters) return 1;\n"
          "  int64_t splits = s->sms / tiles;\n"
@@ -984,9 +985,12 @@ class CudaEmitter {
     auto sym = [](const std::string& n) { return "f." + symbol_ident(n); };
     s += "  unsigned char* arena = static_cast<unsigned char*>(rc->arena);\n  (void)arena;\n";
     if (uses_split_k_) {
-      s += "  {\n    unsigned char* scratch_ = arena + ((uint64_t)(" + kg_.arena_size.to_code(sym) + ") + 255) / 256 * 256;\n";
-      s += "    f.split_counters = reinterpret_cast<unsigned*>(scratch_);\n";
-      s += "    f.split_partials = reinterpret_cast<float*>(scratch_ + kSplitCounters * 4);\n  }\n";
+      // The split-K scratch sits at the arena's start, at the same place for
+      // every input size: its counters must stay zero between runs, and the
+      // planned buffers (whose extent depends on the sizes) never touch it.
+      s += "  f.split_counters = reinterpret_cast<unsigned*>(arena);\n";
+      s += "  f.split_partials = reinterpret_cast<float*>(arena + kSplitCounters * 4);\n";
+      s += "  arena += kSplitScratchBytes;\n";
     }
     for (const Buffer& b : kg_.buffers) {
       std::string t = storage_ctype(b.dtype) + "*";
@@ -1013,7 +1017,7 @@ class CudaEmitter {
     spec.weights_file = options_.weights_file;
     spec.device_type = 1;
     spec.init_function = "init_model";
-    if (uses_split_k_) spec.extra_scratch_code = fmt::format("{}", 256 + kSplitCounters * 4 + kSplitPartialBytes);
+    if (uses_split_k_) spec.extra_scratch_code = fmt::format("{}", kSplitScratchBytes);
     spec.destroy_function = "destroy_model";
     AOTC_ASSIGN_OR_RETURN(std::string tables, emit_model_spec(kg_, spec));
     s += tables;
@@ -1027,9 +1031,10 @@ class CudaEmitter {
   size_t index_ = 0;
   std::string structs_, dev_, launches_;
   std::vector<std::string> fills_;
-  bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's end)
+  bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's start)
   static constexpr int64_t kSplitCounters = 1024;
   static constexpr int64_t kSplitPartialBytes = 4 << 20;
+  static constexpr int64_t kSplitScratchBytes = (kSplitCounters * 4 + kSplitPartialBytes + 255) / 256 * 256;
   std::vector<std::string> slot_names_;  // function name per launch slot
   std::set<std::string> templates_;
   std::vector<CudaKernelChoice> choices_;

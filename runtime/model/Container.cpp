@@ -281,7 +281,7 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes, void* stream) {
     inst.arena_size = 0;
     inst.arena = cuda_alloc(size);
     // Zeroed once: generated split-K launches keep their tile counters at the
-    // arena's end and leave them zero after each launch.
+    // arena's start and leave them zero after each launch.
     cuda_memset_zero(inst.arena, size, stream);
   } else {
     std::free(inst.arena);
