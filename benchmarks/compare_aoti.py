@@ -7,6 +7,7 @@ the fixtures), and an aotc install.
     python3 benchmarks/compare_aoti.py --aotc /opt/aotc/bin/aotc \
         --fixtures ../shared/fixtures --work /tmp/bench --json results.json \
         [--aoti-run build-aoti/aoti_run] [--models mlp,gpt_block]
+    python3 benchmarks/compare_aoti.py --table results.json [more.json ...]
 
 (LD_PRELOAD: on some machines PyTorch's environment and the system compiler
 disagree on libstdc++, and loading an AOTInductor package crashes without it.)
@@ -39,7 +40,10 @@ import sys
 import tempfile
 import time
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # --table needs neither numpy nor torch
+    np = None
 
 
 def log(*a):
@@ -333,8 +337,8 @@ def print_table(results, gpu, arch, torch_version):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--table":
-        d = json.load(open(sys.argv[2]))
-        print_table(d["rows"], d["gpu"], d["arch"], d["torch"])
+    if len(sys.argv) > 1 and sys.argv[1] == "--table":  # --table a.json [b.json ...]: one table of their rows
+        ds = [json.load(open(p)) for p in sys.argv[2:]]
+        print_table([r for d in ds for r in d["rows"]], ds[0]["gpu"], ds[0]["arch"], ds[0]["torch"])
     else:
         main()

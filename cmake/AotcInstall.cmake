@@ -28,6 +28,10 @@ install(TARGETS aotc_model_rt EXPORT aotcTargets
 install(FILES runtime/model/aotc_model.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/aotc COMPONENT model)
 install(FILES runtime/model/aotc_model.map DESTINATION ${AOTC_INSTALL_MODELDIR} COMPONENT model)
 install(FILES cmake/AotcModelLibrary.cmake DESTINATION ${AOTC_INSTALL_CMAKEDIR} COMPONENT model)
+install(FILES cmake/AotcCompileModel.cmake DESTINATION ${AOTC_INSTALL_CMAKEDIR} COMPONENT compiler)
+
+# The aotc executable, as aotc::aotc (what aotc_compile_model runs).
+install(TARGETS aotc EXPORT aotcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT compiler)
 
 install(EXPORT aotcTargets NAMESPACE aotc:: DESTINATION ${AOTC_INSTALL_CMAKEDIR} COMPONENT runtime)
 configure_package_config_file(cmake/aotcConfig.cmake.in "${PROJECT_BINARY_DIR}/aotcConfig.cmake"

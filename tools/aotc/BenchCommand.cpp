@@ -140,7 +140,7 @@ void add_bench(CLI::App& app) {
   c->add_option("--name", args->model.name, "model name in the package (default: model)");
   c->add_flag("--cuda-graph", args->model.cuda_graphs,
               "cuda: capture the run as a CUDA graph once and replay it (inputs stay in place)");
-  c->add_flag("--json", args->as_json, "print one JSON object: load_ms, first_run_ms, median_ms, p10_ms, p90_ms, iters");
+  c->add_flag("--json", args->as_json, "print one JSON object: device, cuda_graph, cuda_init_ms, load_ms, first_run_ms, median_ms, p10_ms, p90_ms, iters");
   c->callback([args] { exit_code() = run_bench(*args); });
 }
 

@@ -61,7 +61,7 @@ void add_compile(CLI::App& app) {
   c->add_option("-o,--output", args->output, "the package to write (.pt2)")->required();
   c->add_option("--target", args->target, "cpu or cuda (cuda needs no GPU to compile)")
       ->check(CLI::IsMember({"cpu", "cuda"}));
-  c->add_option("--arch", args->archs, "CUDA architectures, comma separated (default: sm_80,sm_90)")
+  c->add_option("--arch", args->archs, "CUDA architectures, comma separated (default: sm_80,sm_90, plus PTX of the highest)")
       ->delimiter(',');
   c->add_option("--name", args->name, "program name in the input archive and the package (default: model)");
   c->add_option("--weights", args->weights,

@@ -189,9 +189,14 @@ int inspect_package(const InspectArgs& a) {
     }
     if (m.contains("kernels")) {
       std::printf("  kernels (%zu):\n", m["kernels"].size());
-      for (const auto& k : m["kernels"])
+      for (const auto& k : m["kernels"]) {
         std::printf("    %-12s %-44s %s\n", k.value("op", std::string()).c_str(),
                     k.value("kernel", std::string()).c_str(), k.value("node", std::string()).c_str());
+        if (k.contains("details") && k["details"].is_object()) {
+          const std::string reason = k["details"].value("reason", std::string());
+          if (!reason.empty()) std::printf("                 why: %s\n", reason.c_str());
+        }
+      }
     }
     if (m.contains("files")) {
       std::printf("  files:\n");
