@@ -165,6 +165,49 @@ struct SplitK {
   int64_t splits;
 };
 
+namespace detail {
+
+/// Split-K hand-off of one block: publishes its share of output tile `tile`
+/// (acc[i][j] at offset index(i, j) within the tile's kTileElems), counts it,
+/// and in the tile's last block to arrive replaces acc with the sum of all
+/// shares in split order (deterministic) and re-zeroes the tile's counter.
+/// Returns true in that last block only; the others have nothing left to do.
+template <int kTileElems, int kTM, int kTN, class Index>
+AOTC_DEVICE bool split_k_reduce(float (&acc)[kTM][kTN], const SplitK& split, int64_t tile, int64_t part,
+                                const Index& index) {
+  __shared__ unsigned last_block;
+  const int64_t splits = split.splits;
+  float* mine = split.partials + (tile * splits + part) * kTileElems;
+#pragma unroll
+  for (int i = 0; i < kTM; ++i)
+#pragma unroll
+    for (int j = 0; j < kTN; ++j) __stcg(mine + index(i, j), acc[i][j]);
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    const unsigned done = atomicAdd(split.counters + tile, 1u);
+    last_block = done == static_cast<unsigned>(splits - 1) ? 1u : 0u;
+  }
+  __syncthreads();
+  if (last_block == 0) return false;
+  __threadfence();
+#pragma unroll
+  for (int i = 0; i < kTM; ++i)
+#pragma unroll
+    for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
+  for (int64_t q = 0; q < splits; ++q) {
+    const float* share = split.partials + (tile * splits + q) * kTileElems;
+#pragma unroll
+    for (int i = 0; i < kTM; ++i)
+#pragma unroll
+      for (int j = 0; j < kTN; ++j) acc[i][j] += __ldcg(share + index(i, j));
+  }
+  if (threadIdx.x == 0) split.counters[tile] = 0u;  // ready for the next launch
+  return true;
+}
+
+}  // namespace detail
+
 /// One block's tile of C = A * B for batch index b, operands through readers.
 /// Returns after calling `epi` for every in-range element of the tile. With
 /// split.splits > 1 the block sums only share `part` of K, and the last block
@@ -274,36 +317,10 @@ AOTC_DEVICE void gemm_simt_tile(int64_t M, int64_t N, int64_t K, int64_t b, int6
     __syncthreads();
   }
 
-  if (splits > 1) {
-    // Publish this share, count it, and let the tile's last block finish.
-    __shared__ unsigned last_block;
-    float* mine = split.partials + (tile * splits + part) * (kBM * kBN);
-#pragma unroll
-    for (int i = 0; i < kTM; ++i)
-#pragma unroll
-      for (int j = 0; j < kTN; ++j) __stcg(mine + (ty * kTM + i) * kBN + tx * kTN + j, acc[i][j]);
-    __threadfence();
-    __syncthreads();
-    if (threadIdx.x == 0) {
-      const unsigned done = atomicAdd(split.counters + tile, 1u);
-      last_block = done == static_cast<unsigned>(splits - 1) ? 1u : 0u;
-    }
-    __syncthreads();
-    if (last_block == 0) return;
-    __threadfence();
-#pragma unroll
-    for (int i = 0; i < kTM; ++i)
-#pragma unroll
-      for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
-    for (int64_t q = 0; q < splits; ++q) {
-      const float* share = split.partials + (tile * splits + q) * (kBM * kBN);
-#pragma unroll
-      for (int i = 0; i < kTM; ++i)
-#pragma unroll
-        for (int j = 0; j < kTN; ++j) acc[i][j] += __ldcg(share + (ty * kTM + i) * kBN + tx * kTN + j);
-    }
-    if (threadIdx.x == 0) split.counters[tile] = 0u;  // ready for the next launch
-  }
+  if (splits > 1 && !detail::split_k_reduce<kBM * kBN>(acc, split, tile, part, [&](int i, int j) {
+        return (ty * kTM + i) * kBN + tx * kTN + j;
+      }))
+    return;
 
 #pragma unroll
   for (int i = 0; i < kTM; ++i) {
@@ -349,7 +366,7 @@ struct SimtLinearConfig {
   static constexpr int kThreads = kThreadsM * kThreadsN;
   static constexpr int kPitch = kBK + 4;  // 16-byte rows on distinct bank groups
   static constexpr int kStageFloats = (kBM + kBN) * kPitch;
-  static constexpr int kSmemBytes = kStages * kStageFloats * 4 + 16;  // + the split-K flag
+  static constexpr int kSmemBytes = kStages * kStageFloats * 4;
   static constexpr int kMinBlocks = 1;
   static_assert(kBM % kTM == 0 && kBN % kTN == 0, "tile must divide into threads");
   static_assert(kThreadsN >= 8, "a quarter warp must span 8 rows of B");
@@ -440,38 +457,12 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
   cp_async_wait<0>();
 
   if (splits > 1) {
-    // Publish this share, count it, and let the tile's last block finish.
     const int64_t tiles_m = (p.m + kBM - 1) / kBM, tiles_n = (p.n + kBN - 1) / kBN;
     const int64_t tile = (b * tiles_m + blockIdx.y) * tiles_n + blockIdx.x;
-    float* mine = split.partials + (tile * splits + part) * (kBM * kBN);
-#pragma unroll
-    for (int i = 0; i < kTM; ++i)
-#pragma unroll
-      for (int j = 0; j < kTN; ++j)
-        __stcg(mine + (ty + i * Cfg::kThreadsM) * kBN + tx + j * Cfg::kThreadsN, acc[i][j]);
-    __threadfence();
-    __syncthreads();
-    unsigned* flag = reinterpret_cast<unsigned*>(smem + kStages * Cfg::kStageFloats);
-    if (threadIdx.x == 0) {
-      const unsigned done = atomicAdd(split.counters + tile, 1u);
-      *flag = done == static_cast<unsigned>(splits - 1) ? 1u : 0u;
-    }
-    __syncthreads();
-    if (*flag == 0) return;
-    __threadfence();
-#pragma unroll
-    for (int i = 0; i < kTM; ++i)
-#pragma unroll
-      for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
-    for (int64_t q = 0; q < splits; ++q) {
-      const float* share = split.partials + (tile * splits + q) * (kBM * kBN);
-#pragma unroll
-      for (int i = 0; i < kTM; ++i)
-#pragma unroll
-        for (int j = 0; j < kTN; ++j)
-          acc[i][j] += __ldcg(share + (ty + i * Cfg::kThreadsM) * kBN + tx + j * Cfg::kThreadsN);
-    }
-    if (threadIdx.x == 0) split.counters[tile] = 0u;  // ready for the next launch
+    if (!detail::split_k_reduce<kBM * kBN>(acc, split, tile, part, [&](int i, int j) {
+          return (ty + i * Cfg::kThreadsM) * kBN + tx + j * Cfg::kThreadsN;
+        }))
+      return;
   }
 
 #pragma unroll
