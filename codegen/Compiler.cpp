@@ -228,6 +228,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
     CudaEmitOptions emit;
     emit.weights_file = weights_file;
     emit.allow_tf32 = options.allow_tf32;
+    emit.use_cudnn = options.use_cudnn;
     emit.images = image_refs(archs);
     AOTC_ASSIGN_OR_RETURN(CudaEmitResult cuda, emit_cuda_model(kg, emit));
     source = std::move(cuda.host_source);
@@ -296,6 +297,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   model.compiler["cxx"] = toolchain.version;
   if (!nvrtc.empty()) model.compiler["nvrtc"] = nvrtc;
   if (options.allow_tf32) model.compiler["allow_tf32"] = "true";
+  if (options.target == "cuda" && !options.use_cudnn) model.compiler["cudnn"] = "false";
   model.compiler["command"] = lib.command;
   PackageContents contents;
   contents.models.push_back(std::move(model));

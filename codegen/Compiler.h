@@ -22,6 +22,7 @@ struct CompileOptions {
   std::optional<std::filesystem::path> dump_dir;  ///< IR after each pass, kernels, generated sources
   int jobs = 0;                     ///< parallel compile jobs; 0 = all cores
   bool allow_tf32 = false;          ///< cuda: TF32 for float32 GEMM/convolution
+  bool use_cudnn = true;            ///< cuda: convolutions through cuDNN where the runtime finds it
   std::optional<std::filesystem::path> tuning_cache;
   bool autotune = false;
   /// Progress lines ("compiling host code...") for long steps; may be empty.

@@ -652,32 +652,103 @@ class CudaEmitter {
          dcode(ws[2]) + "; cp.w_stride_w = " + dcode(ws[3]) + ";\n";
     s += "  aotc::cuda::conv2d_simt<" + C + ", " + *t + ", false>(cp, " + E +
          "{p}, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, p.sk_splits});\n}\n\n";
+    // cuDNN where the runtime finds it: the convolution into the output, then
+    // the epilogue in place (the memory plan never lets the output share
+    // memory with a buffer the epilogue reads).
+    const bool cudnn = options_.use_cudnn && out.dtype == c.input.dtype &&
+                       (c.input.dtype == DType::Float32 || c.input.dtype == DType::Float16 ||
+                        c.input.dtype == DType::BFloat16);
+    const bool epilogue = c.bias >= 0 || !is_plain_input(c.epilogue);
+    size_t epi_slot = 0;
+    SymExpr total(1);
+    for (const auto& d : c.out_shape) total = total * d;
+    if (cudnn && epilogue) {
+      const std::string name = k.name + "_epi";
+      s += info(name, "256", "0", "0", "0");
+      s += "extern \"C\" __global__ void __launch_bounds__(256) " + name + "(const " + ps + " p) {\n";
+      s += "  const int64_t total = " + dcode(total) + ";\n";
+      s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+      s += delinearize_code(c.out_shape, "flat", "i", "    ");
+      s += "    float acc = (float)aotc_gen::aotc_ld(" + buf(c.out_buffer) + ", flat);\n";
+      s += epilogue_body(c.epilogue, c.out_buffer, out_offset, c.bias, "i1", "    ");
+      s += "  }\n}\n\n";
+      epi_slot = extra_kernel(name);
+    }
     dev_ += s;
     templates_.insert("conv.cuh");
     SymExpr gemm_m = in[0] * c.out_shape[2] * c.out_shape[3];
     std::string oc_per_group = hcode(c.out_shape[1]) + " / " + std::to_string(c.groups);
     const size_t slot = index_;
     std::string h = "  {\n" + fills_.back() + "    const int64_t m_ = " + hcode(gemm_m) + ";\n    if (m_ > 0) {\n";
-    h += fmt::format("      const uint32_t gx_ = aotc_blocks({}, s->info[{}].tile_n), gy_ = aotc_blocks(m_, s->info[{}].tile_m);\n",
-                     oc_per_group, slot, slot);
+    std::string own;  // aotc's kernel
+    own += fmt::format("      const uint32_t gx_ = aotc_blocks({}, s->info[{}].tile_n), gy_ = aotc_blocks(m_, s->info[{}].tile_m);\n",
+                       oc_per_group, slot, slot);
     if (c.groups == 1) {
       // K = C * KH * KW; split it when the output tiles alone leave SMs idle.
       uses_split_k_ = true;
-      h += fmt::format("      const int64_t k_ = ({}) * {} * {};\n", hcode(in[1]), hcode(w.shape[2]),
-                       hcode(w.shape[3]));
-      h += fmt::format("      p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_, aotc_blocks(k_, s->info[{}].tile_k), "
-                       "(int64_t)s->info[{}].tile_m * s->info[{}].tile_n, 1);\n",
-                       slot, slot, slot);
-      h += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, (uint32_t)p.sk_splits, p);\n", slot);
+      own += fmt::format("      const int64_t k_ = ({}) * {} * {};\n", hcode(in[1]), hcode(w.shape[2]),
+                         hcode(w.shape[3]));
+      own += fmt::format("      p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_, aotc_blocks(k_, s->info[{}].tile_k), "
+                         "(int64_t)s->info[{}].tile_m * s->info[{}].tile_n, 1);\n",
+                         slot, slot, slot);
+      own += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, (uint32_t)p.sk_splits, p);\n", slot);
     } else {
-      h += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, {}, p);\n", slot, c.groups);
+      own += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, {}, p);\n", slot, c.groups);
+    }
+    if (cudnn) {
+      h += "      aotc_model::CudnnConv2d cv_{};\n";
+      h += fmt::format("      cv_.id = {}; cv_.dtype = {}; cv_.allow_tf32 = {}; cv_.groups = {};\n", slot,
+                       c10_code(c.input.dtype), options_.allow_tf32 ? 1 : 0, c.groups);
+      h += "      cv_.n = " + hcode(in[0]) + "; cv_.c = " + hcode(in[1]) + "; cv_.h = " + hcode(in[2]) +
+           "; cv_.w = " + hcode(in[3]) + ";\n";
+      h += "      cv_.k = " + hcode(c.out_shape[1]) + "; cv_.r = " + hcode(w.shape[2]) + "; cv_.s = " +
+           hcode(w.shape[3]) + "; cv_.out_h = " + hcode(c.out_shape[2]) + "; cv_.out_w = " + hcode(c.out_shape[3]) +
+           ";\n";
+      h += fmt::format("      cv_.pad_h = {}; cv_.pad_w = {}; cv_.stride_h = {}; cv_.stride_w = {}; cv_.dil_h = {}; cv_.dil_w = {};\n",
+                       c.padding[0], c.padding[1], c.stride[0], c.stride[1], c.dilation[0], c.dilation[1]);
+      h += "      cv_.x = " + buf(c.input.buffer) + "; cv_.weight = " + buf(c.weight) + "; cv_.y = " +
+           buf(c.out_buffer) + ";\n";
+      h += "      const int st_ = aotc_model::cuda_cudnn_conv2d(rc, &cv_, error, error_size);\n";
+      h += "      if (st_ == 1) return 1;\n";
+      h += "      if (st_ == 0) {\n";
+      if (epilogue)
+        h += fmt::format("        AOTC_LAUNCH({}, aotc_blocks({}, 256), 1, 1, p);\n", epi_slot, hcode(total));
+      h += "      } else {\n" + indent_lines(own, "  ") + "      }\n";
+    } else {
+      h += own;
     }
     h += "    }\n  }\n";
     launches_ += h;
-    choose(k, "conv2d_simt<ConvSimtNchw>",
-           std::string("implicit GEMM on CUDA cores (full float32 precision)") +
-               (c.groups == 1 ? "; K split across blocks when the output tiles leave SMs idle" : ""));
+    const std::string own_reason = std::string("implicit GEMM on CUDA cores (full float32 precision)") +
+                                   (c.groups == 1 ? "; K split across blocks when the output tiles leave SMs idle" : "");
+    if (cudnn) {
+      choose(k, "cudnn | conv2d_simt<ConvSimtNchw>",
+             std::string("cuDNN where the runtime finds it (its heuristics' first algorithm") +
+                 (c.input.dtype == DType::Float32 && !options_.allow_tf32 ? " on FMA units, full float32" : "") +
+                 (epilogue ? "; epilogue as a pointwise kernel after it" : "") + "), else " + own_reason);
+    } else {
+      choose(k, "conv2d_simt<ConvSimtNchw>", own_reason);
+    }
     return Status::ok();
+  }
+
+  // Whether an epilogue is the accumulator itself (up to casts).
+  static bool is_plain_input(const Expr& e) {
+    const ExprNode* n = e.get();
+    while (n != nullptr && n->kind == ExprKind::kCast && !n->args.empty()) n = n->args[0].get();
+    return n != nullptr && n->kind == ExprKind::kInput && n->input == 0;
+  }
+
+  static std::string indent_lines(const std::string& text, const std::string& pad) {
+    std::string out;
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      out += pad + text.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+    return out;
   }
 
   Status emit_naive_conv(const Kernel& k, const std::string& ps, const ConvKernel& c, const SymExpr& out_offset) {

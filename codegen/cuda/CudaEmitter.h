@@ -32,6 +32,8 @@ struct CudaEmitOptions {
   std::string weights_file;
   std::vector<CudaImageRef> images;
   bool allow_tf32 = false;
+  /// Convolutions call cuDNN when the runtime finds it (aotc's kernel otherwise).
+  bool use_cudnn = true;
 };
 
 /// What was chosen for one kernel, for the manifest and `aotc inspect`.

@@ -38,6 +38,7 @@ namespace aotc::cuda {
   X(cuCtxGetCurrent)                  \
   X(cuCtxSetCurrent)                  \
   X(cuCtxGetDevice)                   \
+  X(cuCtxSynchronize)                 \
   X(cuMemAlloc)                       \
   X(cuMemFree)                        \
   X(cuMemAllocAsync)                  \

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "CudaModel.h"
+#include "Cudnn.h"
 #include "Errors.h"
 #include "InputCheck.h"
 #include "MappedWeights.h"
@@ -250,7 +251,10 @@ void Container::bind_weights(const AotcWeights* weights, HostKind kind) {
 
 std::unique_ptr<Container::Instance> Container::make_instance() {
   auto inst = std::make_unique<Instance>();
-  if (device_type_ == AOTC_DEVICE_CUDA) inst->event = cuda_event_create();
+  if (device_type_ == AOTC_DEVICE_CUDA) {
+    inst->event = cuda_event_create();
+    inst->cudnn = std::make_unique<CudnnInstance>();
+  }
   return inst;
 }
 
@@ -261,6 +265,7 @@ void Container::free_instance(Instance& inst) noexcept {
     } catch (...) {
     }
     inst.graphs.reset();
+    inst.cudnn.reset();
     cuda_free(inst.arena);
     cuda_event_destroy(inst.event);
   } else {
@@ -327,6 +332,12 @@ void Container::set_cuda_graphs(bool enabled) {
   }
 }
 
+int Container::run_eager(Instance& inst, RunContext& ctx, char* error, size_t error_size) {
+  const int rc = spec_.run(&ctx, error, error_size);
+  if (inst.cudnn && inst.cudnn->take_workspace_moved() && inst.graphs) inst.graphs->clear();
+  return rc;
+}
+
 int Container::run_graph(Instance& inst, RunContext& ctx, size_t num_inputs, size_t num_outputs,
                          void* stream, char* error, size_t error_size) {
   std::vector<uint64_t> key;
@@ -338,6 +349,12 @@ int Container::run_graph(Instance& inst, RunContext& ctx, size_t num_inputs, siz
   if (!inst.graphs) inst.graphs = std::make_unique<CudaGraphCache>();
   void* graph = inst.graphs->find(key);
   if (graph == nullptr) {
+    // A plain run first: cuDNN's handle, plans and workspace cannot be made
+    // while the stream is being captured.
+    if (cudnn_available(nullptr)) {
+      const int rc = run_eager(inst, ctx, error, error_size);
+      if (rc != 0) return rc;
+    }
     struct Capture {
       const ModelSpec* spec;
       RunContext* ctx;
@@ -445,12 +462,13 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   ctx.device_index = device_index_;
   ctx.parallel_for = &parallel_for;
   ctx.num_threads = thread_pool_size();
+  ctx.libs = inst.cudnn.get();
   char error[1024] = {};
   int rc = 0;
   if (cuda_ && cuda_graphs_) {
     rc = run_graph(inst, ctx, num_inputs, num_outputs, stream, error, sizeof(error));
   } else {
-    rc = spec_.run(&ctx, error, sizeof(error));
+    rc = run_eager(inst, ctx, error, sizeof(error));
   }
   if (cuda_) {
     cuda_event_record(inst.event, stream);

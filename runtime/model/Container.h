@@ -24,6 +24,7 @@ namespace aotc_model::rt {
 
 class CudaDevice;
 class CudaGraphCache;
+class CudnnInstance;
 class MappedWeights;
 
 class Container {
@@ -70,6 +71,7 @@ class Container {
     void* event = nullptr;  // CUDA: recorded after each run on its stream
     bool event_recorded = false;
     std::unique_ptr<CudaGraphCache> graphs;  // CUDA with graphs enabled
+    std::unique_ptr<CudnnInstance> cudnn;    // CUDA: handle, workspace and plans
   };
   class Lease;
 
@@ -80,10 +82,14 @@ class Container {
   /// CUDA: a new arena is zeroed on `stream`, ahead of the run that uses it.
   void ensure_arena(Instance& instance, uint64_t bytes, void* stream);
   /// The run as a CUDA graph: replays the instance's graph for these shapes
-  /// and addresses, capturing it first if there is none. Returns the
-  /// generated run's status (its message in `error`).
+  /// and addresses, capturing it first if there is none (after one plain run,
+  /// so that library handles and workspaces exist before capture). Returns
+  /// the generated run's status (its message in `error`).
   int run_graph(Instance& instance, RunContext& ctx, size_t num_inputs, size_t num_outputs,
                 void* stream, char* error, size_t error_size);
+  /// The generated run, eagerly; drops the instance's graphs if a library
+  /// workspace moved (they hold its old address).
+  int run_eager(Instance& instance, RunContext& ctx, char* error, size_t error_size);
   Instance* acquire();
   void release(Instance* instance);
 

@@ -107,6 +107,8 @@ void cuda_event_synchronize(void* event) {
   AOTC_CU_CHECK(cuEventSynchronize(static_cast<CUevent>(event)));
 }
 
+void cuda_context_synchronize() { AOTC_CU_CHECK(cuCtxSynchronize()); }
+
 // ---- CUDA graphs -------------------------------------------------------------------
 
 CudaGraphCache::~CudaGraphCache() {

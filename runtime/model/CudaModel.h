@@ -63,6 +63,7 @@ void cuda_event_destroy(void* event) noexcept;
 void cuda_event_record(void* event, void* stream);
 void cuda_stream_wait_event(void* stream, void* event);
 void cuda_event_synchronize(void* event);
+void cuda_context_synchronize();  ///< waits for all work of the current context
 
 /// CUDA graphs of one model instance. The generated run bakes the shape
 /// symbols and the input, output, arena and weight addresses into its

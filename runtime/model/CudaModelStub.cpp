@@ -44,6 +44,9 @@ void cuda_stream_wait_event(void*, void*) {
 void cuda_event_synchronize(void*) {
   no_cuda();
 }
+void cuda_context_synchronize() {
+  no_cuda();
+}
 CudaGraphCache::~CudaGraphCache() = default;
 void* CudaGraphCache::find(const std::vector<uint64_t>&) const {
   return nullptr;

@@ -110,6 +110,9 @@ struct RunContext {
   void (*parallel_for)(int64_t n, int64_t grain, void (*fn)(int64_t begin, int64_t end, void* arg), void* arg);
   /// Threads parallel_for may use, the caller included (>= 1); for blocking.
   int32_t num_threads;
+  /// CUDA: this instance's library state (cuDNN handle, workspace, plans),
+  /// opaque; generated code passes the RunContext to cuda_cudnn_conv2d.
+  void* libs;
 };
 
 /// What init sees (once per container, before any run; for CUDA with the
@@ -201,6 +204,29 @@ int cuda_get_global(void* module, const char* name, void* dst, size_t bytes, cha
 
 /// Unloads a module (from destroy). Null is ignored.
 void cuda_unload_module(void* module);
+
+/// A 2-D convolution for cuDNN: NCHW input, [k, c / groups, r, s] filter and
+/// NCHW output, all contiguous and of one dtype (c10 codes: 6 float32,
+/// 5 float16, 15 bfloat16). No bias: generated code applies its epilogue.
+struct CudnnConv2d {
+  int32_t id;          ///< the convolution's number in the model: keys its plans
+  int32_t dtype;
+  int32_t allow_tf32;  ///< float32 may use TF32 tensor cores
+  int32_t groups;
+  int64_t n, c, h, w;  ///< input
+  int64_t k, r, s;     ///< filter
+  int64_t out_h, out_w;
+  int32_t pad_h, pad_w, stride_h, stride_w, dil_h, dil_w;
+  const void* x;
+  const void* weight;
+  void* y;
+};
+
+/// Enqueues `conv` through cuDNN on rc->stream. Returns 0 when enqueued; 1 on
+/// failure with a message in `error`; 2 when cuDNN is not usable here (not
+/// found, turned off with AOTC_CUDNN=0, or sizes past its int32 limits): the
+/// caller then runs its own kernel.
+int cuda_cudnn_conv2d(const RunContext* rc, const CudnnConv2d* conv, char* error, size_t error_size);
 
 }  // namespace aotc_model
 

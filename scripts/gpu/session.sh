@@ -4,8 +4,11 @@
 # $OUT, with a one-line result per stage in $OUT/summary.txt:
 #   fixtures  re-export the shared fixtures here (export_fixtures.py) and
 #             compare their checksums with the carried ones
+#   cudnn     where a model library finds cuDNN by itself (AOTC_VERBOSE=1); if
+#             it does not, AOTC_CUDNN is set to PyTorch's copy for what follows
 #   run       every carried sm_90 package (compiled on the GPU-less machine)
-#             through `aotc run` on every stored case, against the references
+#             through `aotc run` on every stored case, against the references;
+#             the convolution models also with AOTC_CUDNN=0 (aotc's kernels)
 #   e2e       the GPU end-to-end tests (compile here, run, evaluator ranges)
 #   torch     tests/torch/check_torch_loader.py (aoti_load_package, no LD_PRELOAD)
 #   cpp       examples/aoti_loader built with PyTorch's CMake package, run on
@@ -25,8 +28,9 @@ export AOTC_CACHE_DIR=/tmp/aotc-cache
 W=/tmp/aotc-gpu
 mkdir -p "$W"
 FX=/tmp/fixtures/shared
-stages=${*:-fixtures run e2e torch cpp rtload bench}
+stages=${*:-fixtures cudnn run e2e torch cpp rtload bench}
 summary() { echo "$*" | tee -a "$OUT/summary.txt"; }
+for z in "$C"/pkg/*.pt2.gz; do [ -f "$z" ] && gunzip -f "$z"; done
 start=$(date +%s)
 elapsed() { echo $(( $(date +%s) - start )); }
 summary "== $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1); $(python3 -c 'import torch;print("torch",torch.__version__)' 2>/dev/null)"
@@ -43,24 +47,38 @@ fixtures)
   done
   summary "fixtures: re-exported here; $same identical to ../shared/fixtures (model.json and case files); differ:${differ:- none} [$(elapsed) s]"
   ;;
+cudnn)
+  pkg="$C/pkg/small_cnn.cuda.pt2"
+  ins=(); for i in "$C"/cases/small_cnn/case_0/input_*.npy; do ins+=(--input "$i"); done
+  found=$(env -u AOTC_CUDNN AOTC_VERBOSE=1 aotc run "$pkg" "${ins[@]}" --output-dir "$W/cudnn-out" 2>&1 | grep "aotc: cuDNN" | head -1)
+  summary "cudnn: on its own: ${found:-no report} [$(elapsed) s]"
+  if ! echo "$found" | grep -q "(cuDNN 9"; then
+    export AOTC_CUDNN=$(python3 -c 'import nvidia.cudnn as c; print(list(c.__path__)[0] + "/lib")' 2>/dev/null)
+    summary "    AOTC_CUDNN=$AOTC_CUDNN for the stages after this one"
+  fi
+  ;;
 run)
   pass=0; fail=0
   for pkg in "$C"/pkg/*.cuda.pt2; do
     n=$(basename "$pkg" .cuda.pt2)
+    modes=(default); case $n in small_cnn|resnet18) modes=(default own);; esac
+    for mode in "${modes[@]}"; do
     for case in "$C"/cases/$n/case_*; do
       ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
       rm -rf "$W/run-out"; mkdir -p "$W/run-out"
       tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
-      if aotc run "$pkg" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/run.log" 2>&1; then
+      cudnn_env=(); [ $mode = own ] && cudnn_env=(AOTC_CUDNN=0)
+      if env "${cudnn_env[@]}" aotc run "$pkg" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/run.log" 2>&1; then
         ok=1
         for r in "$case"/output_*.npy; do
           line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
-          echo "$n $(basename "$case") $(basename "$r"): $line" >> "$OUT/run.log"
+          echo "$n/$mode $(basename "$case") $(basename "$r"): $line" >> "$OUT/run.log"
         done
       else
-        ok=0; echo "$n $(basename "$case"): aotc run failed" >> "$OUT/run.log"
+        ok=0; echo "$n/$mode $(basename "$case"): aotc run failed" >> "$OUT/run.log"
       fi
       if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    done
     done
   done
   summary "run: sm_90 packages compiled without a GPU, aotc run on every stored case: $pass passed, $fail failed [$(elapsed) s]"
@@ -111,6 +129,9 @@ rtload)
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
     for g in "" --cuda-graph; do
       echo "$n $g $(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log"
+      case $n in small_cnn|resnet18)
+        echo "$n $g AOTC_CUDNN=0 $(AOTC_CUDNN=0 aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log";;
+      esac
     done
   done
   summary "rtload: aotc bench on every carried package [$(elapsed) s]"

@@ -111,9 +111,10 @@ TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {
   CHECK(gpt["scaled_dot_product_attention"] == "attention_simt<AttnSimtE64>");  // head dim 64, float32
   CHECK(gpt["layer_norm"] == "aotc::cuda::layer_norm_rows<RowWarp>");          // rows of 256
   auto cnn = kernels_of(compiled_fixture("small_cnn", "cuda"));
-  // Batch norm folded into the convolution at compile time; relu in its epilogue.
-  CHECK(cnn["conv2d+relu"] == "conv2d_simt<ConvSimtNchw>");
-  CHECK(cnn["conv2d_1+relu_1"] == "conv2d_simt<ConvSimtNchw>");
+  // Batch norm folded into the convolution at compile time; relu in its
+  // epilogue; cuDNN where the runtime finds it, else aotc's implicit GEMM.
+  CHECK(cnn["conv2d+relu"] == "cudnn | conv2d_simt<ConvSimtNchw>");
+  CHECK(cnn["conv2d_1+relu_1"] == "cudnn | conv2d_simt<ConvSimtNchw>");
   for (const auto& [node, kernel] : cnn) CHECK(node.find("batch_norm") == std::string::npos);
   CHECK(cnn["log_softmax"] == "aotc::cuda::log_softmax_rows<RowTiny>");  // rows of 10
   auto bf16 = kernels_of(compiled_fixture("silu_mlp_bf16", "cuda"));
@@ -131,6 +132,40 @@ TEST_CASE("cuda selection: --allow-tf32 moves float32 GEMMs to tensor cores") {
   auto gpt = kernels_of(out);
   CHECK(gpt["linear"] == "gemm_tc<TcGemmTf32>");
   CHECK(gpt["linear_2+gelu"] == "gemm_tc<TcGemmTf32>");
+}
+
+TEST_CASE("cuda selection: convolutions call cuDNN with the precision asked for, and --no-cudnn keeps aotc's kernel") {
+  auto wrapper_of = [](const std::string& name, bool tf32, bool cudnn) {
+    codegen::CompileOptions o;
+    o.target = "cuda";
+    o.archs = {"sm_90"};
+    o.allow_tf32 = tf32;
+    o.use_cudnn = cudnn;
+    o.dump_dir = scratch_dir() / ("dump_" + name);
+    auto r = codegen::compile_package(testing::fixture("small_cnn/model.pt2"), scratch_dir() / (name + ".pt2"), o);
+    REQUIRE(r.has_value());
+    std::ifstream in(*o.dump_dir / "wrapper.cpp");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(!text.empty());
+    return std::make_pair(text, kernels_of(scratch_dir() / (name + ".pt2")));
+  };
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  auto [fp32, fp32_kernels] = wrapper_of("cnn_fp32", false, true);
+  CHECK(count(fp32, "aotc_model::cuda_cudnn_conv2d(rc, &cv_") == 2);  // both convolutions
+  CHECK(count(fp32, "cv_.allow_tf32 = 0;") == 2);                       // full float32 by default
+  CHECK(count(fp32, "_epi\",") == 2);  // bias + relu after cuDNN, as a kernel of its own
+  auto [tf32, tf32_kernels] = wrapper_of("cnn_tf32", true, true);
+  CHECK(count(tf32, "cv_.allow_tf32 = 1;") == 2);
+  auto [own, own_kernels] = wrapper_of("cnn_own", false, false);
+  CHECK(count(own, "cuda_cudnn_conv2d") == 0);
+  CHECK(count(own, "_epi\",") == 0);
+  CHECK(own_kernels["conv2d+relu"] == "conv2d_simt<ConvSimtNchw>");
+  auto manifest = nlohmann::json::parse(aotc::read_package_manifest((scratch_dir() / "cnn_own.pt2").string()));
+  CHECK(manifest["models"][0]["compiler"]["cudnn"] == "false");
 }
 
 TEST_CASE("cuda selection: --autotune and --tuning-cache are refused, not ignored") {

@@ -20,6 +20,7 @@ struct CompileArgs {
   int jobs = 0;
   bool verbose = false;
   bool allow_tf32 = false;
+  bool no_cudnn = false;
   bool autotune = false;
   std::string tuning_cache;
 };
@@ -33,6 +34,7 @@ int run_compile(const CompileArgs& a) {
   if (!a.dump_dir.empty()) o.dump_dir = a.dump_dir;
   o.jobs = a.jobs;
   o.allow_tf32 = a.allow_tf32;
+  o.use_cudnn = !a.no_cudnn;
   o.autotune = a.autotune;
   if (!a.tuning_cache.empty()) o.tuning_cache = a.tuning_cache;
   if (a.verbose) o.progress = [](const std::string& msg) { std::fprintf(stderr, "aotc: %s\n", msg.c_str()); };
@@ -70,6 +72,8 @@ void add_compile(CLI::App& app) {
   c->add_option("-j,--jobs", args->jobs, "parallel compile jobs (default: all cores)")->check(CLI::NonNegativeNumber);
   c->add_flag("-v,--verbose", args->verbose, "print per-phase timings");
   c->add_flag("--allow-tf32", args->allow_tf32, "cuda: allow TF32 for float32 GEMM and convolution");
+  c->add_flag("--no-cudnn", args->no_cudnn,
+              "cuda: convolutions use only aotc's own kernels (default: cuDNN where the runtime finds it)");
   c->add_flag("--autotune", args->autotune, "cuda: measure kernel candidates on this machine's GPU (not available yet: refused)");
   c->add_option("--tuning-cache", args->tuning_cache, "cuda: tuning cache file (not available yet: refused)");
   c->callback([args] { exit_code() = run_compile(*args); });

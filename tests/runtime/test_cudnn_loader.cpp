@@ -1,0 +1,67 @@
+// Finding cuDNN at run time (runtime/model/Cudnn.h), without a GPU: which
+// library loads, what AOTC_CUDNN does, and that a model asks for its own
+// kernel (status 2) whenever cuDNN is not there. ctest runs each test case in
+// a process of its own, so each sees the loader's first (and only) search.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "Cudnn.h"
+#include "aotc_model.h"
+
+namespace {
+
+aotc_model::CudnnConv2d small_conv() {
+  aotc_model::CudnnConv2d cv{};
+  cv.dtype = 6;
+  cv.groups = 1;
+  cv.n = 1, cv.c = 3, cv.h = 8, cv.w = 8, cv.k = 4, cv.r = 3, cv.s = 3, cv.out_h = 6, cv.out_w = 6;
+  cv.stride_h = cv.stride_w = cv.dil_h = cv.dil_w = 1;
+  return cv;
+}
+
+}  // namespace
+
+TEST_CASE("cudnn: AOTC_CUDNN=0 turns it off and convolutions fall back to aotc's kernel") {
+  setenv("AOTC_CUDNN", "0", 1);
+  std::string where;
+  CHECK_FALSE(aotc_model::rt::cudnn_available(&where));
+  CHECK(where == "turned off by AOTC_CUDNN=0");
+  aotc_model::rt::CudnnInstance instance;
+  char error[256] = {};
+  CHECK(instance.conv2d(small_conv(), nullptr, error, sizeof error) == 2);
+  CHECK(error[0] == '\0');
+}
+
+TEST_CASE("cudnn: an AOTC_CUDNN path that does not load is named") {
+  setenv("AOTC_CUDNN", "/nonexistent/cudnn", 1);
+  std::string where;
+  CHECK_FALSE(aotc_model::rt::cudnn_available(&where));
+  CHECK(where.find("AOTC_CUDNN=/nonexistent/cudnn does not load") != std::string::npos);
+  CHECK(where.find("/nonexistent/cudnn/libcudnn.so.9") != std::string::npos);
+}
+
+TEST_CASE("cudnn: the CUDA toolkit's cuDNN loads on a machine without a GPU") {
+  unsetenv("AOTC_CUDNN");
+  const bool in_toolkit = std::filesystem::exists("/usr/local/cuda/lib64/libcudnn.so.9") ||
+                          std::filesystem::exists("/usr/local/cuda/lib/libcudnn.so.9");
+  std::string where;
+  const bool found = aotc_model::rt::cudnn_available(&where);
+  INFO(where);
+  if (in_toolkit) {
+    CHECK(found);
+    CHECK(where.find("libcudnn.so.9 (cuDNN 9.") != std::string::npos);
+  } else if (!found) {
+    CHECK(where.find("libcudnn.so.9 not found (set AOTC_CUDNN") == 0);
+  }
+}
+
+TEST_CASE("cudnn: a run without the instance's library state asks for aotc's kernel") {
+  aotc_model::RunContext rc{};
+  aotc_model::CudnnConv2d cv = small_conv();
+  char error[64] = {};
+  CHECK(aotc_model::cuda_cudnn_conv2d(&rc, &cv, error, sizeof error) == 2);
+  CHECK(aotc_model::cuda_cudnn_conv2d(nullptr, &cv, error, sizeof error) == 2);
+}
