@@ -135,6 +135,7 @@ def main():
     ap.add_argument("--models", default="")
     ap.add_argument("--iters", type=int, default=200)
     ap.add_argument("--skip-aoti", action="store_true", help="aotc columns only")
+    ap.add_argument("--aotc-flags", default="", help="extra `aotc compile` flags, e.g. --allow-tf32")
     ap.add_argument("--aoti-compile-one", nargs=3, metavar=("SRC", "DST", "BATCH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.aoti_compile_one:
@@ -189,8 +190,8 @@ def main():
             dst = os.path.join(args.work, f"{tag}.aotc.pt2")
             env = dict(os.environ, AOTC_CACHE_DIR=cache)
             t0 = time.perf_counter()
-            r = subprocess.run([args.aotc, "compile", aotc_src, "-o", dst, "--target", "cuda", "--arch", arch],
-                               env=env, capture_output=True, text=True)
+            r = subprocess.run([args.aotc, "compile", aotc_src, "-o", dst, "--target", "cuda", "--arch", arch]
+                               + args.aotc_flags.split(), env=env, capture_output=True, text=True)
             c["aotc_compile_s"] = time.perf_counter() - t0
             if r.returncode != 0:
                 log(f"{tag}: aotc compile failed: {r.stderr[-1500:]}")

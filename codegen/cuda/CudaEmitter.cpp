@@ -706,6 +706,12 @@ class CudaEmitter {
            ";\n";
       h += fmt::format("      cv_.pad_h = {}; cv_.pad_w = {}; cv_.stride_h = {}; cv_.stride_w = {}; cv_.dil_h = {}; cv_.dil_w = {};\n",
                        c.padding[0], c.padding[1], c.stride[0], c.stride[1], c.dilation[0], c.dilation[1]);
+      // Measured on an H200 (docs/cuda-kernels.md): in float32 on FMA units
+      // cuDNN's call costs more than it saves below about 1 GFLOP (ResNet-18
+      // at batch 2: 1.40 ms through cuDNN, 1.21 ms with aotc's kernels; at
+      // batch 32: 4.5 against 10.1 ms); tensor cores move the point down.
+      const bool tensor_cores = c.input.dtype != DType::Float32 || options_.allow_tf32;
+      h += fmt::format("      cv_.min_flops = {};\n", tensor_cores ? kCudnnMinFlopsTensorCores : kCudnnMinFlopsFma);
       h += "      cv_.x = " + buf(c.input.buffer) + "; cv_.weight = " + buf(c.weight) + "; cv_.y = " +
            buf(c.out_buffer) + ";\n";
       h += "      const int st_ = aotc_model::cuda_cudnn_conv2d(rc, &cv_, error, error_size);\n";
@@ -723,7 +729,9 @@ class CudaEmitter {
                                    (c.groups == 1 ? "; K split across blocks when the output tiles leave SMs idle" : "");
     if (cudnn) {
       choose(k, "cudnn | conv2d_simt<ConvSimtNchw>",
-             std::string("cuDNN where the runtime finds it (its heuristics' first algorithm") +
+             std::string("cuDNN where the runtime finds it and the convolution has at least ") +
+                 (c.input.dtype != DType::Float32 || options_.allow_tf32 ? kCudnnMinFlopsTensorCores : kCudnnMinFlopsFma) +
+                 " FLOPs (its heuristics' first algorithm" +
                  (c.input.dtype == DType::Float32 && !options_.allow_tf32 ? " on FMA units, full float32" : "") +
                  (epilogue ? "; epilogue as a pointwise kernel after it" : "") + "), else " + own_reason);
     } else {
@@ -1103,6 +1111,8 @@ class CudaEmitter {
   std::string structs_, dev_, launches_;
   std::vector<std::string> fills_;
   bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's start)
+  static constexpr const char* kCudnnMinFlopsFma = "1e9";
+  static constexpr const char* kCudnnMinFlopsTensorCores = "2e8";
   static constexpr int64_t kSplitCounters = 1024;
   static constexpr int64_t kSplitPartialBytes = 4 << 20;
   static constexpr int64_t kSplitScratchBytes = (kSplitCounters * 4 + kSplitPartialBytes + 255) / 256 * 256;

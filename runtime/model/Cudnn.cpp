@@ -50,6 +50,7 @@ struct CudnnApi {
 struct Loaded {
   const CudnnApi* api = nullptr;  // null when cuDNN is not usable
   std::string where;              // path and version, or why not
+  double min_flops = -1;          // AOTC_CUDNN_MIN_FLOPS, or -1: each convolution's own
 };
 
 bool resolve(void* lib, CudnnApi& a, std::string* missing) {
@@ -168,6 +169,11 @@ const Loaded& loaded() {
   static Loaded l;
   std::call_once(once, [] {
     l = load();
+    if (const char* m = std::getenv("AOTC_CUDNN_MIN_FLOPS"); m != nullptr && *m != '\0') {
+      char* end = nullptr;
+      const double v = std::strtod(m, &end);
+      if (end != m && v >= 0) l.min_flops = v;
+    }
     const char* verbose = std::getenv("AOTC_VERBOSE");
     if (verbose != nullptr && *verbose != '\0' && std::strcmp(verbose, "0") != 0)
       std::fprintf(stderr, "aotc: cuDNN: %s\n", l.where.c_str());
@@ -231,6 +237,10 @@ CudnnInstance::~CudnnInstance() {
 int CudnnInstance::conv2d(const CudnnConv2d& cv, void* stream, char* error, size_t error_size) {
   const CudnnApi* a = loaded().api;
   if (a == nullptr) return 2;
+  const double min_flops = loaded().min_flops >= 0 ? loaded().min_flops : cv.min_flops;
+  const double flops = 2.0 * double(cv.n) * double(cv.out_h) * double(cv.out_w) * double(cv.k) *
+                       double(cv.c / (cv.groups > 0 ? cv.groups : 1)) * double(cv.r) * double(cv.s);
+  if (flops < min_flops) return 2;
   for (int64_t v : {cv.n, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.out_h, cv.out_w})
     if (!fits_int(v)) return 2;
   if (cv.n * cv.c * cv.h * cv.w > INT_MAX || cv.n * cv.k * cv.out_h * cv.out_w > INT_MAX) return 2;

@@ -217,15 +217,19 @@ struct CudnnConv2d {
   int64_t k, r, s;     ///< filter
   int64_t out_h, out_w;
   int32_t pad_h, pad_w, stride_h, stride_w, dil_h, dil_w;
+  /// Below this many floating-point operations (2 * n * out_h * out_w * k *
+  /// c / groups * r * s) aotc's own kernel is faster: status 2.
+  /// AOTC_CUDNN_MIN_FLOPS overrides it for every convolution.
+  double min_flops;
   const void* x;
   const void* weight;
   void* y;
 };
 
 /// Enqueues `conv` through cuDNN on rc->stream. Returns 0 when enqueued; 1 on
-/// failure with a message in `error`; 2 when cuDNN is not usable here (not
-/// found, turned off with AOTC_CUDNN=0, or sizes past its int32 limits): the
-/// caller then runs its own kernel.
+/// failure with a message in `error`; 2 when cuDNN should not run it (not
+/// found, turned off with AOTC_CUDNN=0, below min_flops, sizes past its int32
+/// limits): the caller then runs its own kernel.
 int cuda_cudnn_conv2d(const RunContext* rc, const CudnnConv2d* conv, char* error, size_t error_size);
 
 }  // namespace aotc_model

@@ -8,8 +8,10 @@
 #             it does not, AOTC_CUDNN is set to PyTorch's copy for what follows
 #   run       every carried sm_90 package (compiled on the GPU-less machine)
 #             through `aotc run` on every stored case, against the references;
-#             the convolution models also with AOTC_CUDNN=0 (aotc's kernels)
-#   e2e       the GPU end-to-end tests (compile here, run, evaluator ranges)
+#             the convolution models also with AOTC_CUDNN=0 (aotc's kernels only)
+#             and AOTC_CUDNN_MIN_FLOPS=0 (cuDNN for every convolution)
+#   e2e       the GPU end-to-end tests (compile here, run, evaluator ranges),
+#             then again with AOTC_CUDNN_MIN_FLOPS=0
 #   torch     tests/torch/check_torch_loader.py (aoti_load_package, no LD_PRELOAD)
 #   cpp       examples/aoti_loader built with PyTorch's CMake package, run on
 #             aotc's CPU and CUDA packages
@@ -61,13 +63,13 @@ run)
   pass=0; fail=0
   for pkg in "$C"/pkg/*.cuda.pt2; do
     n=$(basename "$pkg" .cuda.pt2)
-    modes=(default); case $n in small_cnn|resnet18) modes=(default own);; esac
+    modes=(default); case $n in small_cnn|resnet18) modes=(default own cudnn);; esac
     for mode in "${modes[@]}"; do
     for case in "$C"/cases/$n/case_*; do
       ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
       rm -rf "$W/run-out"; mkdir -p "$W/run-out"
       tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
-      cudnn_env=(); [ $mode = own ] && cudnn_env=(AOTC_CUDNN=0)
+      cudnn_env=(); [ $mode = own ] && cudnn_env=(AOTC_CUDNN=0); [ $mode = cudnn ] && cudnn_env=(AOTC_CUDNN_MIN_FLOPS=0)
       if env "${cudnn_env[@]}" aotc run "$pkg" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/run.log" 2>&1; then
         ok=1
         for r in "$case"/output_*.npy; do
@@ -89,6 +91,10 @@ e2e)
   rc=$?
   summary "e2e: aotc_e2e_gpu_tests exit $rc; $(grep -E 'test cases|assertions' "$OUT/e2e.log" | tail -1) [$(elapsed) s]"
   grep -E "^gpu " "$OUT/e2e.log" | sed 's/^/    /' >> "$OUT/summary.txt"
+  # Again with every convolution through cuDNN (the default sends small ones to aotc's kernels).
+  AOTC_CUDNN_MIN_FLOPS=0 AOTC_FIXTURES_DIR=$FX timeout 400 aotc_e2e_gpu_tests --durations yes > "$OUT/e2e-cudnn.log" 2>&1
+  rc=$?
+  summary "e2e (AOTC_CUDNN_MIN_FLOPS=0): exit $rc; $(grep -E 'test cases|assertions' "$OUT/e2e-cudnn.log" | tail -1) [$(elapsed) s]"
   ;;
 torch)
   timeout 400 python3 tests/torch/check_torch_loader.py --aotc "$C/bin/aotc" --fixtures "$FX" --work "$W/torch" > "$OUT/torch.log" 2>&1
@@ -130,7 +136,8 @@ rtload)
     for g in "" --cuda-graph; do
       echo "$n $g $(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log"
       case $n in small_cnn|resnet18)
-        echo "$n $g AOTC_CUDNN=0 $(AOTC_CUDNN=0 aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log";;
+        echo "$n $g AOTC_CUDNN=0 $(AOTC_CUDNN=0 aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log"
+        echo "$n $g AOTC_CUDNN_MIN_FLOPS=0 $(AOTC_CUDNN_MIN_FLOPS=0 aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log";;
       esac
     done
   done

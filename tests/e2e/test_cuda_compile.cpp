@@ -157,9 +157,11 @@ TEST_CASE("cuda selection: convolutions call cuDNN with the precision asked for,
   auto [fp32, fp32_kernels] = wrapper_of("cnn_fp32", false, true);
   CHECK(count(fp32, "aotc_model::cuda_cudnn_conv2d(rc, &cv_") == 2);  // both convolutions
   CHECK(count(fp32, "cv_.allow_tf32 = 0;") == 2);                       // full float32 by default
+  CHECK(count(fp32, "cv_.min_flops = 1e9;") == 2);  // FMA units: only large convolutions pay off
   CHECK(count(fp32, "_epi\",") == 2);  // bias + relu after cuDNN, as a kernel of its own
   auto [tf32, tf32_kernels] = wrapper_of("cnn_tf32", true, true);
   CHECK(count(tf32, "cv_.allow_tf32 = 1;") == 2);
+  CHECK(count(tf32, "cv_.min_flops = 2e8;") == 2);
   auto [own, own_kernels] = wrapper_of("cnn_own", false, false);
   CHECK(count(own, "cuda_cudnn_conv2d") == 0);
   CHECK(count(own, "_epi\",") == 0);

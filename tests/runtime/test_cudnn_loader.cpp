@@ -65,3 +65,39 @@ TEST_CASE("cudnn: a run without the instance's library state asks for aotc's ker
   CHECK(aotc_model::cuda_cudnn_conv2d(&rc, &cv, error, sizeof error) == 2);
   CHECK(aotc_model::cuda_cudnn_conv2d(nullptr, &cv, error, sizeof error) == 2);
 }
+
+namespace {
+bool toolkit_has_cudnn() {
+  return std::filesystem::exists("/usr/local/cuda/lib64/libcudnn.so.9") ||
+         std::filesystem::exists("/usr/local/cuda/lib/libcudnn.so.9");
+}
+}  // namespace
+
+TEST_CASE("cudnn: a convolution below its min_flops runs aotc's kernel, before any CUDA call") {
+  unsetenv("AOTC_CUDNN");
+  unsetenv("AOTC_CUDNN_MIN_FLOPS");
+  if (!toolkit_has_cudnn()) return;  // nothing to load: the status is 2 anyway (checked above)
+  REQUIRE(aotc_model::rt::cudnn_available(nullptr));
+  aotc_model::CudnnConv2d cv = small_conv();  // 2 * 36 * 4 * 27 = 7776 FLOPs
+  cv.min_flops = 7777;
+  aotc_model::rt::CudnnInstance instance;
+  char error[512] = {};
+  CHECK(instance.conv2d(cv, nullptr, error, sizeof error) == 2);
+  CHECK(error[0] == '\0');
+}
+
+TEST_CASE("cudnn: AOTC_CUDNN_MIN_FLOPS overrides the compiled threshold (and a failed call is named)") {
+  unsetenv("AOTC_CUDNN");
+  setenv("AOTC_CUDNN_MIN_FLOPS", "0", 1);
+  if (!toolkit_has_cudnn()) return;
+  REQUIRE(aotc_model::rt::cudnn_available(nullptr));
+  aotc_model::CudnnConv2d cv = small_conv();
+  cv.id = 7;
+  cv.min_flops = 1e15;
+  aotc_model::rt::CudnnInstance instance;
+  char error[512] = {};
+  // No GPU here: past the threshold, cuDNN itself is called, fails, and says where.
+  CHECK(instance.conv2d(cv, nullptr, error, sizeof error) == 1);
+  INFO(error);
+  CHECK(std::string(error).find("cuDNN cudnnCreate failed for convolution 7 (input 1x3x8x8, filter 4x3x3x3)") == 0);
+}
