@@ -152,13 +152,20 @@ class CudaEmitter {
            tn + ", " + tk + "};\n";
   }
 
+  // A 256-thread kernel `name` with its launch facts, looping `flat` over
+  // [0, total) grid-stride; the caller writes the body and closes both braces.
+  std::string grid_stride_head(const std::string& name, const std::string& ps, const SymExpr& total) {
+    std::string s = info(name, "256", "0", "0", "0");
+    s += "extern \"C\" __global__ void __launch_bounds__(256) " + name + "(const " + ps + " p) {\n";
+    s += "  const int64_t total = " + dcode(total) + ";\n";
+    s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+    return s;
+  }
+
   Status emit(const Kernel& k, const std::string& ps, const PointwiseKernel& pk) {
     SymExpr total(1);
     for (const auto& d : pk.domain) total = total * d;
-    std::string s = info(k.name, "256", "0", "0", "0");
-    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
-    s += "  const int64_t total = " + dcode(total) + ";\n";
-    s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+    std::string s = grid_stride_head(k.name, ps, total);
     s += delinearize_code(pk.domain, "flat", "i", "    ");
     ExprPrinter pr(naming());
     std::string body;
@@ -587,10 +594,7 @@ class CudaEmitter {
     point.push_back(SymExpr::symbol("@n"));
     SymExpr total(1);
     for (const auto& d : out_shape) total = total * d;
-    std::string s = info(k.name, "256", "0", "0", "0");
-    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
-    s += "  const int64_t total = " + dcode(total) + ";\n";
-    s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+    std::string s = grid_stride_head(k.name, ps, total);
     s += "    int64_t rem_ = flat;\n    const int64_t n = rem_ % (" + dcode(g.n) + "); rem_ /= (" + dcode(g.n) + ");\n";
     s += "    const int64_t m = rem_ % (" + dcode(g.m) + "); rem_ /= (" + dcode(g.m) + ");\n";
     for (size_t i = g.batch.size(); i-- > 0;)
@@ -664,10 +668,7 @@ class CudaEmitter {
     for (const auto& d : c.out_shape) total = total * d;
     if (cudnn && epilogue) {
       const std::string name = k.name + "_epi";
-      s += info(name, "256", "0", "0", "0");
-      s += "extern \"C\" __global__ void __launch_bounds__(256) " + name + "(const " + ps + " p) {\n";
-      s += "  const int64_t total = " + dcode(total) + ";\n";
-      s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+      s += grid_stride_head(name, ps, total);
       s += delinearize_code(c.out_shape, "flat", "i", "    ");
       s += "    float acc = (float)aotc_gen::aotc_ld(" + buf(c.out_buffer) + ", flat);\n";
       s += epilogue_body(c.epilogue, c.out_buffer, out_offset, c.bias, "i1", "    ");
@@ -767,10 +768,7 @@ class CudaEmitter {
     int64_t cin_per_group = w.shape[c.transposed ? 0 : 1].constant().value() / (c.transposed ? c.groups : 1);
     int64_t cout = c.out_shape[1].constant().value();
     int64_t cout_per_group = cout / c.groups;
-    std::string s = info(k.name, "256", "0", "0", "0");
-    s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
-    s += "  const int64_t total = " + dcode(total) + ";\n";
-    s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 256) {\n";
+    std::string s = grid_stride_head(k.name, ps, total);
     s += delinearize_code(c.out_shape, "flat", "i", "    ");
     s += "    double sum = 0;\n";
     s += fmt::format("    const int64_t grp = i1 / {};\n", cout_per_group);

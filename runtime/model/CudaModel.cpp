@@ -170,11 +170,6 @@ using aotc::cuda::driver;
 
 namespace {
 
-// Copies a message into a caller's error buffer.
-int report(const std::string& message, char* error, size_t error_size) {
-  if (error != nullptr && error_size > 0) std::snprintf(error, error_size, "%s", message.c_str());
-  return 1;
-}
 
 std::string image_name(const CudaImage& image) {
   return (image.kind == CudaImageKind::kCubin ? "sm_" : "compute_") + std::to_string(image.arch);
@@ -194,7 +189,7 @@ int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num
       if (driver().cuDeviceGet(&dev, ctx->device_index) == CUDA_SUCCESS) {
         device += " (" + aotc::cuda::device_name(dev) + ")";
       }
-      return report("no kernel image in this model suits " + device + ", which is sm_" +
+      return rt::write_error("no kernel image in this model suits " + device + ", which is sm_" +
                         std::to_string(ctx->compute_capability) + ": the package has " +
                         (have.empty() ? std::string("none") : have) +
                         "; compile it again with --arch sm_" +
@@ -215,7 +210,7 @@ int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num
     CUmodule m = nullptr;
     const CUresult r = driver().cuModuleLoadDataEx(&m, data, 2, options, values);
     if (r != CUDA_SUCCESS) {
-      return report("loading the " + image_name(im) + " image for sm_" +
+      return rt::write_error("loading the " + image_name(im) + " image for sm_" +
                         std::to_string(ctx->compute_capability) + " failed: " +
                         aotc::cuda::error_string(r) + (log[0] ? std::string(": ") + log : ""),
                     error, error_size);
@@ -223,7 +218,7 @@ int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num
     *module = m;
     return 0;
   } catch (const std::exception& e) {
-    return report(e.what(), error, error_size);
+    return rt::write_error(e.what(), error, error_size);
   }
 }
 
@@ -239,7 +234,7 @@ int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_byte
     *function = f;
     return 0;
   } catch (const std::exception& e) {
-    return report(std::string("kernel ") + name + ": " + e.what(), error, error_size);
+    return rt::write_error(std::string("kernel ") + name + ": " + e.what(), error, error_size);
   }
 }
 
@@ -249,13 +244,13 @@ int cuda_get_global(void* module, const char* name, void* dst, size_t bytes, cha
     size_t size = 0;
     AOTC_CU_CHECK(cuModuleGetGlobal(&ptr, &size, static_cast<CUmodule>(module), name));
     if (size < bytes)
-      return report(std::string("global ") + name + " has " + std::to_string(size) + " bytes, expected " +
+      return rt::write_error(std::string("global ") + name + " has " + std::to_string(size) + " bytes, expected " +
                         std::to_string(bytes),
                     error, error_size);
     AOTC_CU_CHECK(cuMemcpyDtoH(dst, ptr, bytes));
     return 0;
   } catch (const std::exception& e) {
-    return report(std::string("global ") + name + ": " + e.what(), error, error_size);
+    return rt::write_error(std::string("global ") + name + ": " + e.what(), error, error_size);
   }
 }
 
@@ -266,7 +261,7 @@ int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_
                                              grid_z, block_x, block_y, block_z, dynamic_smem_bytes,
                                              static_cast<CUstream>(stream), args, nullptr);
   if (r == CUDA_SUCCESS) return 0;
-  return report("cuLaunchKernel (grid " + std::to_string(grid_x) + "x" + std::to_string(grid_y) +
+  return rt::write_error("cuLaunchKernel (grid " + std::to_string(grid_x) + "x" + std::to_string(grid_y) +
                     "x" + std::to_string(grid_z) + ", block " + std::to_string(block_x) + "x" +
                     std::to_string(block_y) + "x" + std::to_string(block_z) + ", " +
                     std::to_string(dynamic_smem_bytes) +

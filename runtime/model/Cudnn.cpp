@@ -181,10 +181,6 @@ const Loaded& loaded() {
   return l;
 }
 
-int report(const std::string& message, char* error, size_t error_size) {
-  if (error != nullptr && error_size > 0) std::snprintf(error, error_size, "%s", message.c_str());
-  return 1;
-}
 
 cudnnDataType_t data_type(int32_t dtype) {
   switch (dtype) {
@@ -247,7 +243,7 @@ int CudnnInstance::conv2d(const CudnnConv2d& cv, void* stream, char* error, size
 
   auto check = [&](cudnnStatus_t st, const char* what) {
     if (st == CUDNN_STATUS_SUCCESS) return true;
-    report(std::string("cuDNN ") + what + " failed for convolution " + std::to_string(cv.id) + " (input " +
+    write_error(std::string("cuDNN ") + what + " failed for convolution " + std::to_string(cv.id) + " (input " +
                std::to_string(cv.n) + "x" + std::to_string(cv.c) + "x" + std::to_string(cv.h) + "x" +
                std::to_string(cv.w) + ", filter " + std::to_string(cv.k) + "x" + std::to_string(cv.c / cv.groups) +
                "x" + std::to_string(cv.r) + "x" + std::to_string(cv.s) + "): " + a->GetErrorString(st),
@@ -338,7 +334,7 @@ int CudnnInstance::conv2d(const CudnnConv2d& cv, void* stream, char* error, size
       return 1;
     return 0;
   } catch (const std::exception& e) {
-    return report(std::string("convolution ") + std::to_string(cv.id) + " through cuDNN: " + e.what(), error,
+    return write_error(std::string("convolution ") + std::to_string(cv.id) + " through cuDNN: " + e.what(), error,
                   error_size);
   }
 }

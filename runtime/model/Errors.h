@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <new>
 #include <stdexcept>
@@ -35,6 +36,13 @@ class ModelError : public std::runtime_error {
 /// Throws a ModelError with AOTC_MODEL_ERROR_INVALID_INPUT (the inputs were refused).
 [[noreturn]] inline void refuse(const std::string& message) {
   throw ModelError(AOTC_MODEL_ERROR_INVALID_INPUT, message);
+}
+
+/// Copies `message` into an error buffer of the generated-code interface
+/// (aotc_model.h: return non-zero with a sentence); returns 1.
+inline int write_error(const std::string& message, char* error, size_t error_size) {
+  if (error != nullptr && error_size > 0) std::snprintf(error, error_size, "%s", message.c_str());
+  return 1;
 }
 
 void set_last_error(const char* message);
