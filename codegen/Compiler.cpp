@@ -170,19 +170,12 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   };
   if (options.target != "cpu" && options.target != "cuda")
     return make_error(ErrorCode::kUsage, "unknown target '{}' (expected cpu or cuda)", options.target);
-  // Not built yet (issue #4): say so rather than silently compile without.
-  if (options.autotune)
-    return make_error(ErrorCode::kUsage,
-                      "--autotune is not available in this version of aotc: CUDA kernels are chosen by heuristic (the "
-                      "choice and its reason are in the manifest and `aotc inspect`); drop the flag");
-  if (options.tuning_cache)
-    return make_error(ErrorCode::kUsage,
-                      "--tuning-cache {}: tuning caches are not available in this version of aotc (kernels are chosen "
-                      "by heuristic); drop the option",
-                      options.tuning_cache->string());
+  if (options.target != "cuda" && (options.tuning || options.tuning_build))
+    return make_error(ErrorCode::kUsage, "kernel tuning applies to --target cuda only");
   std::vector<int> archs;
   if (options.target == "cuda") {
     AOTC_ASSIGN_OR_RETURN(archs, parse_archs(options.archs));
+    if (options.tuning_build) archs.resize(1);
   }
 
   AOTC_ASSIGN_OR_RETURN(LoadedProgram program, load_program(input, options.weights, options.model_name));
@@ -206,6 +199,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   std::string kg_text = print_kernel_graph(kg);
   AOTC_RETURN_IF_ERROR(dump(options.dump_dir, "kernels.txt", kg_text));
   summary.kernels = kg.kernels.size();
+  for (const auto& [name, value] : kg.symbol_hints) summary.symbol_hints[name] = value;
   clock.lap(summary.phases, "lower");
 
   std::string blob = weights_blob(kg);
@@ -230,15 +224,19 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
     emit.allow_tf32 = options.allow_tf32;
     emit.use_cudnn = options.use_cudnn;
     emit.images = image_refs(archs);
+    if (options.tuning_build) emit.images.pop_back();  // the cubin only: it runs here, now
+    emit.tuning = options.tuning.get();
+    emit.tuning_build = options.tuning_build;
     AOTC_ASSIGN_OR_RETURN(CudaEmitResult cuda, emit_cuda_model(kg, emit));
     source = std::move(cuda.host_source);
     choices = std::move(cuda.choices);
+    summary.tunables = std::move(cuda.tunables);
     AOTC_RETURN_IF_ERROR(dump(options.dump_dir, "device.cu", cuda.device_source));
     // NVRTC for every image, in parallel with the host compile below.
-    progress(fmt::format("compiling device code with NVRTC {} for {}", nvrtc, fmt::join(options.archs.empty()
-                                                                                              ? std::vector<std::string>{"sm_80", "sm_90"}
-                                                                                              : options.archs,
-                                                                                          ", ")));
+    std::vector<std::string> built;
+    for (const auto& img : emit.images) built.push_back(fmt::format("{}_{}", img.ptx ? "compute" : "sm", img.arch));
+    progress(fmt::format("compiling device code with NVRTC {} for {}{}", nvrtc, fmt::join(built, ", "),
+                         options.tuning_build ? " (tuning build: every candidate kernel)" : ""));
     auto device = std::make_shared<DeviceBuild>(start_device_build(cuda.device_source, emit.images, options.jobs));
     job.link_cpu_kernels = false;
     job.extra_sources = {{"images.S", images_assembly(emit.images)}};
@@ -288,6 +286,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
       mk.kernel = choices[i].implementation;
       mk.details["function"] = k.name;
       if (!choices[i].reason.empty()) mk.details["reason"] = choices[i].reason;
+      if (!choices[i].tuning_key.empty()) mk.details["tuning_key"] = choices[i].tuning_key;
     } else {
       mk.kernel = cpu_kernel_implementation(k);
       mk.details["function"] = k.name;
@@ -298,6 +297,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   if (!nvrtc.empty()) model.compiler["nvrtc"] = nvrtc;
   if (options.allow_tf32) model.compiler["allow_tf32"] = "true";
   if (options.target == "cuda" && !options.use_cudnn) model.compiler["cudnn"] = "false";
+  if (options.tuning_build) model.compiler["tuning_build"] = "true";
   model.compiler["command"] = lib.command;
   PackageContents contents;
   contents.models.push_back(std::move(model));

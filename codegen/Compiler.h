@@ -6,10 +6,13 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "codegen/Tuning.h"
 #include "support/Status.h"
 
 namespace aotc::codegen {
@@ -23,8 +26,12 @@ struct CompileOptions {
   int jobs = 0;                     ///< parallel compile jobs; 0 = all cores
   bool allow_tf32 = false;          ///< cuda: TF32 for float32 GEMM/convolution
   bool use_cudnn = true;            ///< cuda: convolutions through cuDNN where the runtime finds it
-  std::optional<std::filesystem::path> tuning_cache;
-  bool autotune = false;
+  /// cuda: tunable nodes take this cache's pick where it has one (Tuning.h).
+  /// `aotc compile` fills it from --tuning-cache and --autotune; may be null.
+  std::shared_ptr<const TuningCache> tuning;
+  /// cuda: a tuning build (every candidate compiled in, timed in tuning runs;
+  /// only the first arch, no PTX). `aotc compile --autotune` makes one.
+  bool tuning_build = false;
   /// Progress lines ("compiling host code...") for long steps; may be empty.
   std::function<void(const std::string&)> progress;
 };
@@ -41,6 +48,8 @@ struct CompileSummary {
   uint64_t weights_bytes = 0;
   size_t kernels = 0;
   std::string library_command;
+  std::vector<TunableNode> tunables;  ///< cuda: nodes with more than one candidate
+  std::map<std::string, int64_t> symbol_hints;  ///< torch.export's example value of each symbol, where recorded
 };
 
 /// Compiles `input` (a torch.export .pt2 or a model.json) into the package `output`.

@@ -163,6 +163,7 @@ struct KernelGraph {
   std::string model_name;
   SymbolRanges symbols;
   std::vector<std::string> symbol_order;  ///< runtime order of symbols
+  SymbolValues symbol_hints;              ///< torch.export's example values, where recorded
   std::vector<Buffer> buffers;
   std::vector<Kernel> kernels;
   std::vector<int> inputs;   ///< buffer per user input

@@ -62,6 +62,7 @@ class Lowerer {
   Expected<KernelGraph> run() {
     kg_.model_name = g_.name();
     kg_.symbols = g_.symbols();
+    kg_.symbol_hints = g_.symbol_hints();
     for (const auto& [name, range] : g_.symbols()) kg_.symbol_order.push_back(name);
     kg_.in_spec = g_.in_spec;
     kg_.out_spec = g_.out_spec;

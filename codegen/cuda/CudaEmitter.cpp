@@ -60,6 +60,7 @@ class CudaEmitter {
     r.device_source = device_file();
     AOTC_ASSIGN_OR_RETURN(r.host_source, host_file());
     r.choices = choices_;
+    r.tunables = tunables_;
     return r;
   }
 
@@ -96,8 +97,90 @@ class CudaEmitter {
     return name;
   }
 
-  void choose(const Kernel& k, const std::string& impl, const std::string& reason) {
-    choices_.push_back({k.name, impl, reason});
+  void choose(const Kernel& k, const std::string& impl, const std::string& reason, const std::string& key = {}) {
+    choices_.push_back({k.name, impl, reason, key});
+  }
+
+  // ---- Tuning ------------------------------------------------------------------------------
+
+  // A tunable node's key (Tuning.h): the problem text, then each symbol it
+  // uses with its range and the example value tuning measures at.
+  std::string problem_key(const std::string& problem, std::initializer_list<SymExpr> dims) const {
+    std::set<std::string> syms;
+    for (const auto& d : dims)
+      for (const auto& name : d.symbols()) syms.insert(name);
+    std::string key = problem;
+    for (const auto& name : syms) {
+      auto r = kg_.symbols.find(name);
+      auto h = kg_.symbol_hints.find(name);
+      key += fmt::format(" {}=[{},{}]@{}", name,
+                         r != kg_.symbols.end() && r->second.min ? std::to_string(*r->second.min) : "-inf",
+                         r != kg_.symbols.end() && r->second.max ? std::to_string(*r->second.max) : "inf",
+                         h != kg_.symbol_hints.end() ? std::to_string(h->second) : "?");
+    }
+    return key;
+  }
+
+  struct Tuned {
+    bool measure = false;  // tuning build: emit every candidate, timed at run time
+    int node = -1;         // its tunable index
+    int choice = -1;       // the cache's pick (index into the candidates), -1: the heuristic's
+    std::string reason;    // what the manifest says about it
+  };
+
+  // How a node with these candidates is emitted: measured (tuning build),
+  // the tuning cache's pick, or the heuristic.
+  Tuned tune(const Kernel& k, const std::string& key, const std::vector<std::string>& names) {
+    Tuned t;
+    if (names.size() < 2 || key.empty()) return t;
+    tunables_.push_back({index_, k.name, key, names});
+    if (options_.tuning_build) {
+      t.measure = true;
+      t.node = static_cast<int>(tunables_.size() - 1);
+      return t;
+    }
+    if (!options_.tuning) return t;
+    std::vector<int> archs;
+    for (const auto& img : options_.images)
+      if (!img.ptx) archs.push_back(img.arch);
+    const TuningEntry* e = options_.tuning->find(key, archs);
+    if (e == nullptr) {
+      t.reason = "; not in the tuning cache";
+      return t;
+    }
+    auto it = std::find(names.begin(), names.end(), e->choice);
+    if (it == names.end()) {
+      t.reason = "; tuning cache entry ignored: " + e->choice + " is not a candidate for this node";
+      return t;
+    }
+    auto time_of = [&](const std::string& name) {
+      auto ti = e->times_us.find(name);
+      return ti == e->times_us.end() ? std::string() : fmt::format(" {:.1f} us", ti->second);
+    };
+    const std::string where = fmt::format("{} ({})", e->device.empty() ? "a GPU" : e->device, e->arch);
+    if (e->choice == e->heuristic) {
+      // The measurement agrees with the heuristic at the tuned sizes: keep the
+      // heuristic's code, which may also pick by size at run time.
+      t.reason = fmt::format("; tuning cache: the heuristic's pick measured fastest on {}{}", where, time_of(e->choice));
+      return t;
+    }
+    t.choice = static_cast<int>(it - names.begin());
+    t.reason = fmt::format("tuning cache: fastest measured on {}{}", where, time_of(e->choice));
+    if (!e->heuristic.empty() && e->heuristic != e->choice)
+      t.reason += fmt::format("; heuristic's pick {}{}", e->heuristic, time_of(e->heuristic));
+    return t;
+  }
+
+  // Host code of a measured node: `cases` launch candidate c_ (returning 0,
+  // or 2 when it cannot run here); the runtime times each one when the run
+  // is a tuning run, else runs the heuristic's pick `pick`.
+  static std::string tune_call(int node, size_t candidates, const std::string& pick, const std::string& cases) {
+    std::string h = "      auto cand_ = [&](int32_t c_) -> int {\n        switch (c_) {\n" + cases +
+                    "          default: return 2;\n        }\n      };\n";
+    h += fmt::format("      if (aotc_model::cuda_tune_node(rc, {}, {}, (int32_t)({}), [](void* f_, int32_t c_) -> int {{ "
+                     "return (*static_cast<decltype(cand_)*>(f_))(c_); }}, &cand_, error, error_size))\n        return 1;\n",
+                     node, candidates, pick);
+    return h;
   }
 
   // Declares loop extents and delinearizes `flat` over `shape` into vars named prefix+i.
@@ -466,7 +549,16 @@ class CudaEmitter {
       std::string cfg, call, name;
       bool split_k = false;  // gemm_simt_linear: K may be split across blocks
     };
-    std::vector<std::pair<int64_t, Variant>> variants;  // (max m for this variant, variant)
+    // Every candidate for this GEMM, and the heuristic's pick among them:
+    // (max M, candidate) pairs tried in order at run time.
+    std::vector<Variant> all;
+    std::vector<std::pair<int64_t, size_t>> heuristic;
+    auto add = [&](Variant v) {
+      for (size_t i = 0; i < all.size(); ++i)
+        if (all[i].name == v.name) return i;
+      all.push_back(std::move(v));
+      return all.size() - 1;
+    };
     std::string params = "  aotc::cuda::GemmParams gp;\n";
     params += "  gp.a = " + buf(a.buffer) + " + (" + dcode(a.offset) + ");\n";
     params += "  gp.b = " + buf(b.buffer) + " + (" + dcode(b.offset) + ");\n";
@@ -477,65 +569,94 @@ class CudaEmitter {
     params += "  gp.b_stride_batch = " + dcode(b.strides[0]) + "; gp.b_stride_k = " + dcode(b.strides[1]) +
               "; gp.b_stride_n = " + dcode(b.strides[2]) + ";\n";
     std::string reason;
+    std::string al = a_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
+    std::string bl = b_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
+    bool vec = false;
     if (fp32 && options_.allow_tf32) {
-      std::string al = a_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
-      std::string bl = b_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
-      variants.push_back({1 << 30, {"aotc::cuda::TcGemmTf32<" + al + ", " + bl + ", 1, 1>",
-                                    "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmTf32>"}});
-      templates_.insert("gemm_tc.cuh");
+      heuristic.push_back({1 << 30, add({"aotc::cuda::TcGemmTf32<" + al + ", " + bl + ", 1, 1>",
+                                         "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmTf32>"})});
       reason = "float32 with --allow-tf32: tensor cores";
-    } else if (fp32 && n_max <= 8) {
-      variants.push_back({1 << 30, {"aotc::cuda::SimtGemmNarrowN", "aotc::cuda::gemm_simt<CFG, float, float>(gp, EPI);",
-                                    "gemm_simt<SimtGemmNarrowN>"}});
-      templates_.insert("gemm_simt.cuh");
-      reason = "float32 with N <= 8: narrow SIMT tiles (full float32 precision)";
-    } else if (fp32 && a_sk == SymExpr(1) && b_sk == SymExpr(1)) {
-      bool vec = multiple_of(g.k, 4) && aligned(a, 4) && aligned(b, 4);
-      std::string v = vec ? "true" : "false";
+    } else if (fp32) {
+      const bool k_contiguous = a_sk == SymExpr(1) && b_sk == SymExpr(1);
+      vec = k_contiguous && multiple_of(g.k, 4) && aligned(a, 4) && aligned(b, 4);
       auto linear = [&](const char* tile, const char* label) {
-        return Variant{std::string("aotc::cuda::SimtLinearConfig<") + tile + ", " + v + ">",
+        return Variant{std::string("aotc::cuda::SimtLinearConfig<") + tile + ", " + (vec ? "true" : "false") + ">",
                        "aotc::cuda::gemm_simt_linear<CFG>(gp, EPI, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, "
                        "p.sk_splits});",
                        std::string("gemm_simt_linear<") + label + (vec ? "" : ", unaligned") + ">", true};
       };
-      // At most two size variants (each costs NVRTC time): small M, and the rest.
-      if (m_min <= 32) variants.push_back({32, linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall")});
-      if (m_max > 32) {
-        if (m_max <= 256) variants.push_back({1 << 30, linear("32, 64, 32, 2, 4, 4", "SimtLinearWide")});
-        else variants.push_back({1 << 30, linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium")});
+      auto simt = [&](const std::string& preset) {
+        return Variant{"aotc::cuda::" + preset, "aotc::cuda::gemm_simt<CFG, float, float>(gp, EPI);",
+                       "gemm_simt<" + preset + ">"};
+      };
+      if (n_max <= 8) {
+        heuristic.push_back({1 << 30, add(simt("SimtGemmNarrowN"))});
+        reason = "float32 with N <= 8: narrow SIMT tiles (full float32 precision)";
+      } else if (k_contiguous) {
+        // At most two size variants (each costs NVRTC time): small M, and the rest.
+        if (m_min <= 32) heuristic.push_back({32, add(linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall"))});
+        if (m_max > 32) {
+          if (m_max <= 256) heuristic.push_back({1 << 30, add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"))});
+          else heuristic.push_back({1 << 30, add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"))});
+        }
+        reason = "float32, k-contiguous operands: pipelined SIMT linear (full float32 precision)";
+      } else {
+        std::string preset = m_max <= 16 ? "SimtGemmTiny" : n_max <= 64 ? "SimtGemmSmall" : "SimtGemmMedium";
+        heuristic.push_back({1 << 30, add(simt(preset))});
+        reason = "float32 strided operands: SIMT GEMM (full float32 precision)";
       }
-      templates_.insert("gemm_simt.cuh");
-      reason = "float32, k-contiguous operands: pipelined SIMT linear (full float32 precision)";
-    } else if (fp32) {
-      std::string preset = n_max <= 8 ? "SimtGemmNarrowN" : m_max <= 16 ? "SimtGemmTiny" : n_max <= 64 ? "SimtGemmSmall"
-                                                                                         : "SimtGemmMedium";
-      variants.push_back({1 << 30, {"aotc::cuda::" + preset, "aotc::cuda::gemm_simt<CFG, float, float>(gp, EPI);",
-                                    "gemm_simt<" + preset + ">"}});
-      templates_.insert("gemm_simt.cuh");
-      reason = "float32 strided operands: SIMT GEMM (full float32 precision)";
+      // What tuning may pick instead (all keep full float32 precision).
+      if (k_contiguous) {
+        add(linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall"));
+        add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"));
+        add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"));
+      }
+      for (const char* preset : {"SimtGemmNarrowN", "SimtGemmTiny", "SimtGemmSmall", "SimtGemmMedium"}) add(simt(preset));
     } else if (a.dtype == b.dtype) {
       std::string T = *ta;
-      std::string al = a_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
-      std::string bl = b_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
-      bool vec = multiple_of(g.k, 8) && aligned(a, 8) && aligned(b, 8) && a_sk == SymExpr(1) && b_sk == SymExpr(1);
+      vec = multiple_of(g.k, 8) && aligned(a, 8) && aligned(b, 8) && a_sk == SymExpr(1) && b_sk == SymExpr(1);
       std::string align = vec ? "0, 0" : "1, 1";
-      if (m_min <= 64)
-        variants.push_back({64, {"aotc::cuda::TcGemmSmall<" + T + ", " + al + ", " + bl + ", " + align + ">",
-                                 "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmSmall>"}});
-      if (m_max > 64)
-        variants.push_back({1 << 30, {"aotc::cuda::TcGemmMedium<" + T + ", " + al + ", " + bl + ", " + align + ">",
-                                      "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmMedium>"}});
-      templates_.insert("gemm_tc.cuh");
+      Variant small{"aotc::cuda::TcGemmSmall<" + T + ", " + al + ", " + bl + ", " + align + ">",
+                    "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmSmall>"};
+      Variant medium{"aotc::cuda::TcGemmMedium<" + T + ", " + al + ", " + bl + ", " + align + ">",
+                     "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmMedium>"};
+      if (m_min <= 64) heuristic.push_back({64, add(small)});
+      if (m_max > 64) heuristic.push_back({1 << 30, add(medium)});
+      add(small);
+      add(medium);
       reason = "16-bit operands: tensor cores (mma.sync), float32 accumulation";
     } else {
       return emit_naive_gemm(k, ps, g);
     }
-    // One kernel per variant; the host picks by M at run time.
-    std::string calls;
+    for (const auto& v : all) templates_.insert(v.call.find("gemm_tc") != std::string::npos ? "gemm_tc.cuh" : "gemm_simt.cuh");
+
+    // Tuning: measure every candidate (tuning build), or take the cache's pick.
+    std::string key;
+    if (all.size() > 1) {
+      key = problem_key(fmt::format("gemm a={}[{}] b={}[{}] out={} batch={} m={} n={} k={} aligned={}{}",
+                                    dtype_name(a.dtype), a_sk == SymExpr(1) ? "k-major" : "mn-major",
+                                    dtype_name(b.dtype), b_sk == SymExpr(1) ? "k-major" : "mn-major",
+                                    dtype_name(out.dtype), a.shape[0].to_string(), g.m.to_string(), g.n.to_string(),
+                                    g.k.to_string(), vec ? 1 : 0, options_.allow_tf32 ? " tf32" : ""),
+                        {a.shape[0], g.m, g.n, g.k});
+    }
+    std::vector<std::string> all_names;
+    for (const auto& v : all) all_names.push_back(v.name);
+    Tuned tuned = tune(k, key, all_names);
+    std::vector<size_t> emitted;  // indices into `all`
+    if (tuned.measure) {
+      for (size_t i = 0; i < all.size(); ++i) emitted.push_back(i);
+    } else if (tuned.choice >= 0) {
+      emitted.push_back(static_cast<size_t>(tuned.choice));
+    } else {
+      for (const auto& [bound, i] : heuristic) emitted.push_back(i);
+    }
+    // One kernel per emitted candidate.
     std::vector<std::string> names;
-    for (size_t vi = 0; vi < variants.size(); ++vi) {
-      const Variant& var = variants[vi].second;
-      std::string kname = variants.size() == 1 ? k.name : k.name + "_v" + std::to_string(vi);
+    std::vector<size_t> slots;
+    for (size_t e = 0; e < emitted.size(); ++e) {
+      const Variant& var = all[emitted[e]];
+      std::string kname = emitted.size() == 1 ? k.name : k.name + "_v" + std::to_string(e);
       std::string C = "Cfg_" + kname;
       s += "using " + C + " = " + var.cfg + ";\n";
       s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
@@ -545,37 +666,58 @@ class CudaEmitter {
       s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + kname +
            "(const " + ps + " p) {\n" + params + "  " + call + "\n}\n";
       names.push_back(kname);
+      // The kernel's own slot takes the first; the others get extra slots.
+      if (e == 0) slot_names_[index_] = kname;
+      slots.push_back(e == 0 ? index_ : extra_kernel(kname));
     }
     dev_ += s + "\n";
-    // Host: the first variant whose M bound covers M.
+    auto launch_code = [&](size_t e, const std::string& indent) {
+      const size_t slot = slots[e];
+      if (all[emitted[e]].split_k) {
+        uses_split_k_ = true;
+        return fmt::format(
+            "{0}const uint32_t gx_ = aotc_blocks(n_, s->info[{1}].tile_n), gy_ = aotc_blocks(m_, s->info[{1}].tile_m);\n"
+            "{0}p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_ * batch_, aotc_blocks(k_, s->info[{1}].tile_k), "
+            "(int64_t)s->info[{1}].tile_m * s->info[{1}].tile_n, batch_);\n"
+            "{0}AOTC_LAUNCH({1}, gx_, gy_, aotc_batch_blocks(batch_ * p.sk_splits), p);\n",
+            indent, slot);
+      }
+      return fmt::format("{}AOTC_LAUNCH({}, aotc_blocks(n_, s->info[{}].tile_n), aotc_blocks(m_, s->info[{}].tile_m), "
+                         "aotc_batch_blocks(batch_), p);\n",
+                         indent, slot, slot, slot);
+    };
     std::string fill = fills_.back();
     std::string h = "  {\n" + fill + "    const int64_t m_ = " + hcode(g.m) + ", n_ = " + hcode(g.n) + ", k_ = " +
                     hcode(g.k) + ", batch_ = " + hcode(a.shape[0]) + ";\n    (void)k_;\n    if (m_ > 0 && n_ > 0 && batch_ > 0) {\n";
-    for (size_t vi = 0; vi < variants.size(); ++vi) {
-      // The kernel's own slot takes the first variant; the others get extra slots.
-      size_t slot = vi == 0 ? index_ : extra_kernel(names[vi]);
-      if (vi == 0) slot_names_[index_] = names[0];
-      std::string cond = vi + 1 == variants.size() ? "" : fmt::format("if (m_ <= {}) ", variants[vi].first);
-      if (variants[vi].second.split_k) {
-        uses_split_k_ = true;
-        h += fmt::format(
-            "      {}{{\n        const uint32_t gx_ = aotc_blocks(n_, s->info[{}].tile_n), gy_ = aotc_blocks(m_, s->info[{}].tile_m);\n"
-            "        p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_ * batch_, aotc_blocks(k_, s->info[{}].tile_k), "
-            "(int64_t)s->info[{}].tile_m * s->info[{}].tile_n, batch_);\n"
-            "        AOTC_LAUNCH({}, gx_, gy_, aotc_batch_blocks(batch_ * p.sk_splits), p);\n      }}\n",
-            cond, slot, slot, slot, slot, slot, slot);
-      } else {
-        h += fmt::format("      {}{{ AOTC_LAUNCH({}, aotc_blocks(n_, s->info[{}].tile_n), aotc_blocks(m_, s->info[{}].tile_m), "
-                         "aotc_batch_blocks(batch_), p); }}\n",
-                         cond, slot, slot, slot);
+    if (tuned.measure) {
+      // The heuristic's pick by M, as a candidate index, then every candidate timed.
+      std::string pick;
+      for (size_t i = 0; i < heuristic.size(); ++i)
+        pick += i + 1 == heuristic.size() ? std::to_string(heuristic[i].second)
+                                          : fmt::format("m_ <= {} ? {} : ", heuristic[i].first, heuristic[i].second);
+      std::string cases;
+      for (size_t e = 0; e < emitted.size(); ++e)
+        cases += fmt::format("          case {}: {{\n{}            return 0;\n          }}\n", e, launch_code(e, "            "));
+      h += tune_call(tuned.node, emitted.size(), pick, cases);
+    } else {
+      // The first emitted candidate whose M bound covers M.
+      for (size_t e = 0; e < emitted.size(); ++e) {
+        int64_t bound = 1 << 30;
+        for (const auto& [m_bound, i] : heuristic)
+          if (i == emitted[e]) bound = m_bound;
+        std::string cond = e + 1 == emitted.size() ? "" : fmt::format("if (m_ <= {}) ", bound);
+        h += "      " + cond + "{\n" + launch_code(e, "        ") + "      }\n";
+        if (e + 1 < emitted.size()) h += "      else ";
       }
-      if (vi + 1 < variants.size()) h += "      else ";
     }
     h += "    }\n  }\n";
     launches_ += h;
     std::string impls;
-    for (const auto& v : variants) impls += (impls.empty() ? "" : " | ") + v.second.name;
-    choose(k, impls, reason + (variants.size() > 1 ? "; variant picked by M at run time" : ""));
+    for (size_t i : emitted) impls += (impls.empty() ? "" : " | ") + all[i].name;
+    if (tuned.measure) reason = "tuning build: every candidate measured";
+    else if (tuned.choice >= 0) reason = tuned.reason;
+    else reason += (emitted.size() > 1 ? "; variant picked by M at run time" : "") + tuned.reason;
+    choose(k, impls, reason, key);
     return Status::ok();
   }
 
@@ -659,10 +801,31 @@ class CudaEmitter {
     // cuDNN where the runtime finds it: the convolution into the output, then
     // the epilogue in place (the memory plan never lets the output share
     // memory with a buffer the epilogue reads).
-    const bool cudnn = options_.use_cudnn && out.dtype == c.input.dtype &&
-                       (c.input.dtype == DType::Float32 || c.input.dtype == DType::Float16 ||
-                        c.input.dtype == DType::BFloat16);
+    const bool cudnn_ok = options_.use_cudnn && out.dtype == c.input.dtype &&
+                          (c.input.dtype == DType::Float32 || c.input.dtype == DType::Float16 ||
+                           c.input.dtype == DType::BFloat16);
     const bool epilogue = c.bias >= 0 || !is_plain_input(c.epilogue);
+    // Measured on an H200 (docs/cuda-kernels.md): in float32 on FMA units
+    // cuDNN's call costs more than it saves below about 1 GFLOP (ResNet-18
+    // at batch 2: 1.40 ms through cuDNN, 1.21 ms with aotc's kernels; at
+    // batch 32: 4.5 against 10.1 ms); tensor cores move the point down.
+    const bool tensor_cores = c.input.dtype != DType::Float32 || options_.allow_tf32;
+    const char* min_flops = tensor_cores ? kCudnnMinFlopsTensorCores : kCudnnMinFlopsFma;
+    const std::string own_name = "conv2d_simt<ConvSimtNchw>";
+    std::vector<std::string> names = {own_name};
+    if (cudnn_ok) names.push_back("cudnn");
+    std::string key;
+    if (names.size() > 1) {
+      key = problem_key(fmt::format("conv2d {} n={} c={} h={} w={} k={} r={} s={} stride={},{} pad={},{} dil={},{} "
+                                    "groups={}{}",
+                                    dtype_name(c.input.dtype), in[0].to_string(), in[1].to_string(), in[2].to_string(),
+                                    in[3].to_string(), c.out_shape[1].to_string(), w.shape[2].to_string(),
+                                    w.shape[3].to_string(), c.stride[0], c.stride[1], c.padding[0], c.padding[1],
+                                    c.dilation[0], c.dilation[1], c.groups, options_.allow_tf32 ? " tf32" : ""),
+                        {in[0], in[1], in[2], in[3]});
+    }
+    const Tuned tuned = tune(k, key, names);
+    const bool cudnn = cudnn_ok && tuned.choice != 0;  // the cache may have picked aotc's kernel
     size_t epi_slot = 0;
     SymExpr total(1);
     for (const auto& d : c.out_shape) total = total * d;
@@ -696,30 +859,40 @@ class CudaEmitter {
     } else {
       own += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, {}, p);\n", slot, c.groups);
     }
+    std::string call;  // cuDNN: the convolution descriptor, the call, its status in st_
     if (cudnn) {
-      h += "      aotc_model::CudnnConv2d cv_{};\n";
-      h += fmt::format("      cv_.id = {}; cv_.dtype = {}; cv_.allow_tf32 = {}; cv_.groups = {};\n", slot,
-                       c10_code(c.input.dtype), options_.allow_tf32 ? 1 : 0, c.groups);
-      h += "      cv_.n = " + hcode(in[0]) + "; cv_.c = " + hcode(in[1]) + "; cv_.h = " + hcode(in[2]) +
-           "; cv_.w = " + hcode(in[3]) + ";\n";
-      h += "      cv_.k = " + hcode(c.out_shape[1]) + "; cv_.r = " + hcode(w.shape[2]) + "; cv_.s = " +
-           hcode(w.shape[3]) + "; cv_.out_h = " + hcode(c.out_shape[2]) + "; cv_.out_w = " + hcode(c.out_shape[3]) +
-           ";\n";
-      h += fmt::format("      cv_.pad_h = {}; cv_.pad_w = {}; cv_.stride_h = {}; cv_.stride_w = {}; cv_.dil_h = {}; cv_.dil_w = {};\n",
-                       c.padding[0], c.padding[1], c.stride[0], c.stride[1], c.dilation[0], c.dilation[1]);
-      // Measured on an H200 (docs/cuda-kernels.md): in float32 on FMA units
-      // cuDNN's call costs more than it saves below about 1 GFLOP (ResNet-18
-      // at batch 2: 1.40 ms through cuDNN, 1.21 ms with aotc's kernels; at
-      // batch 32: 4.5 against 10.1 ms); tensor cores move the point down.
-      const bool tensor_cores = c.input.dtype != DType::Float32 || options_.allow_tf32;
-      h += fmt::format("      cv_.min_flops = {};\n", tensor_cores ? kCudnnMinFlopsTensorCores : kCudnnMinFlopsFma);
-      h += "      cv_.x = " + buf(c.input.buffer) + "; cv_.weight = " + buf(c.weight) + "; cv_.y = " +
-           buf(c.out_buffer) + ";\n";
-      h += "      const int st_ = aotc_model::cuda_cudnn_conv2d(rc, &cv_, error, error_size);\n";
-      h += "      if (st_ == 1) return 1;\n";
+      call += "      aotc_model::CudnnConv2d cv_{};\n";
+      call += fmt::format("      cv_.id = {}; cv_.dtype = {}; cv_.allow_tf32 = {}; cv_.groups = {};\n", slot,
+                          c10_code(c.input.dtype), options_.allow_tf32 ? 1 : 0, c.groups);
+      call += "      cv_.n = " + hcode(in[0]) + "; cv_.c = " + hcode(in[1]) + "; cv_.h = " + hcode(in[2]) +
+              "; cv_.w = " + hcode(in[3]) + ";\n";
+      call += "      cv_.k = " + hcode(c.out_shape[1]) + "; cv_.r = " + hcode(w.shape[2]) + "; cv_.s = " +
+              hcode(w.shape[3]) + "; cv_.out_h = " + hcode(c.out_shape[2]) + "; cv_.out_w = " +
+              hcode(c.out_shape[3]) + ";\n";
+      call += fmt::format("      cv_.pad_h = {}; cv_.pad_w = {}; cv_.stride_h = {}; cv_.stride_w = {}; cv_.dil_h = {}; cv_.dil_w = {};\n",
+                          c.padding[0], c.padding[1], c.stride[0], c.stride[1], c.dilation[0], c.dilation[1]);
+      // Measured or tuned: cuDNN at any size; else from the threshold up.
+      call += fmt::format("      cv_.min_flops = {};\n", tuned.measure || tuned.choice == 1 ? "0" : min_flops);
+      call += "      cv_.x = " + buf(c.input.buffer) + "; cv_.weight = " + buf(c.weight) + "; cv_.y = " +
+              buf(c.out_buffer) + ";\n";
+      call += "      const int st_ = aotc_model::cuda_cudnn_conv2d(rc, &cv_, error, error_size);\n";
+      call += "      if (st_ == 1) return 1;\n";
+    }
+    const std::string epi_launch =
+        epilogue ? fmt::format("AOTC_LAUNCH({}, aotc_blocks({}, 256), 1, 1, p);\n", epi_slot, hcode(total)) : "";
+    if (tuned.measure) {
+      // Candidate 0: aotc's kernel; 1: cuDNN (2 when the runtime has no cuDNN).
+      std::string cases = "          case 0: {\n" + indent_lines(own, "      ") + "            return 0;\n          }\n";
+      cases += "          case 1: {\n" + indent_lines(call, "      ") + "            if (st_ == 2) return 2;\n" +
+               (epilogue ? "            " + epi_launch : "") + "            return 0;\n          }\n";
+      std::string flops = fmt::format("2.0 * (double)m_ * (double)({}) * (double)(({}) / {}) * (double)({}) * (double)({})",
+                                      hcode(c.out_shape[1]), hcode(in[1]), c.groups, hcode(w.shape[2]),
+                                      hcode(w.shape[3]));
+      h += tune_call(tuned.node, 2, fmt::format("{} >= {} ? 1 : 0", flops, min_flops), cases);
+    } else if (cudnn) {
+      h += call;
       h += "      if (st_ == 0) {\n";
-      if (epilogue)
-        h += fmt::format("        AOTC_LAUNCH({}, aotc_blocks({}, 256), 1, 1, p);\n", epi_slot, hcode(total));
+      if (epilogue) h += "        " + epi_launch;
       h += "      } else {\n" + indent_lines(own, "  ") + "      }\n";
     } else {
       h += own;
@@ -728,15 +901,23 @@ class CudaEmitter {
     launches_ += h;
     const std::string own_reason = std::string("implicit GEMM on CUDA cores (full float32 precision)") +
                                    (c.groups == 1 ? "; K split across blocks when the output tiles leave SMs idle" : "");
-    if (cudnn) {
+    const std::string cudnn_what = std::string("its heuristics' first algorithm") +
+                                   (c.input.dtype == DType::Float32 && !options_.allow_tf32 ? " on FMA units, full float32" : "") +
+                                   (epilogue ? "; epilogue as a pointwise kernel after it" : "");
+    if (tuned.measure) {
+      choose(k, "conv2d_simt<ConvSimtNchw> | cudnn", "tuning build: every candidate measured", key);
+    } else if (tuned.choice == 1) {
       choose(k, "cudnn | conv2d_simt<ConvSimtNchw>",
-             std::string("cuDNN where the runtime finds it and the convolution has at least ") +
-                 (c.input.dtype != DType::Float32 || options_.allow_tf32 ? kCudnnMinFlopsTensorCores : kCudnnMinFlopsFma) +
-                 " FLOPs (its heuristics' first algorithm" +
-                 (c.input.dtype == DType::Float32 && !options_.allow_tf32 ? " on FMA units, full float32" : "") +
-                 (epilogue ? "; epilogue as a pointwise kernel after it" : "") + "), else " + own_reason);
+             tuned.reason + " (" + cudnn_what + "); aotc's kernel where the runtime finds no cuDNN", key);
+    } else if (tuned.choice == 0) {
+      choose(k, own_name, tuned.reason + "; " + own_reason, key);
+    } else if (cudnn) {
+      choose(k, "cudnn | conv2d_simt<ConvSimtNchw>",
+             std::string("cuDNN where the runtime finds it and the convolution has at least ") + min_flops +
+                 " FLOPs (" + cudnn_what + "), else " + own_reason + tuned.reason,
+             key);
     } else {
-      choose(k, "conv2d_simt<ConvSimtNchw>", own_reason);
+      choose(k, own_name, own_reason);
     }
     return Status::ok();
   }
@@ -1117,6 +1298,7 @@ class CudaEmitter {
   std::vector<std::string> slot_names_;  // function name per launch slot
   std::set<std::string> templates_;
   std::vector<CudaKernelChoice> choices_;
+  std::vector<TunableNode> tunables_;
 };
 
 }  // namespace

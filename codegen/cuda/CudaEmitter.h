@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "codegen/KernelGraph.h"
+#include "codegen/Tuning.h"
 #include "support/Status.h"
 
 namespace aotc::codegen {
@@ -34,6 +35,11 @@ struct CudaEmitOptions {
   bool allow_tf32 = false;
   /// Convolutions call cuDNN when the runtime finds it (aotc's kernel otherwise).
   bool use_cudnn = true;
+  /// Tunable nodes take the cache's pick where it has one (Tuning.h); may be null.
+  const TuningCache* tuning = nullptr;
+  /// A tuning build (`--autotune`): every candidate of every tunable node is
+  /// compiled in, and a tuning run times them all (aotc_model::cuda_tune_node).
+  bool tuning_build = false;
 };
 
 /// What was chosen for one kernel, for the manifest and `aotc inspect`.
@@ -41,12 +47,14 @@ struct CudaKernelChoice {
   std::string kernel;  ///< kernel name
   std::string implementation;  ///< "gemm_simt_linear<SimtLinearSmall>", "generated pointwise", ...
   std::string reason;
+  std::string tuning_key;  ///< the node's tuning key when it has several candidates
 };
 
 struct CudaEmitResult {
   std::string device_source;
   std::string host_source;
   std::vector<CudaKernelChoice> choices;
+  std::vector<TunableNode> tunables;  ///< nodes with more than one candidate, in kernel order
 };
 
 Expected<CudaEmitResult> emit_cuda_model(const KernelGraph& kg, const CudaEmitOptions& options);

@@ -71,6 +71,8 @@ class Importer {
     }
     AOTC_RETURN_IF_ERROR(import_outputs());
     import_call_spec();
+    for (const auto& [name, value] : hints_)
+      if (graph_->symbols().contains(name)) graph_->set_symbol_hint(name, value);
     if (auto st = verify(*graph_); !st) return st.error();
     return std::move(graph_);
   }

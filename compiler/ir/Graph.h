@@ -169,6 +169,10 @@ class Graph {
   // ---- Symbols ---------------------------------------------------------------
   const SymbolRanges& symbols() const { return symbols_; }
   void add_symbol(const std::string& name, SymbolRange range) { symbols_[name] = range; }
+  /// Example values torch.export recorded for the symbols (its "hint"s), where
+  /// it did; kernel tuning measures at these sizes.
+  const SymbolValues& symbol_hints() const { return symbol_hints_; }
+  void set_symbol_hint(const std::string& name, int64_t value) { symbol_hints_[name] = value; }
 
   // ---- Nodes -----------------------------------------------------------------
   /// Creates a node at the end (or before `before`). Attributes not named take
@@ -217,6 +221,7 @@ class Graph {
 
   std::string name_;
   SymbolRanges symbols_;
+  SymbolValues symbol_hints_;
   std::list<std::unique_ptr<Node>> nodes_;
   std::vector<Value*> inputs_;
   std::vector<Value*> outputs_;

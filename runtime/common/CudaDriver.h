@@ -63,6 +63,7 @@ namespace aotc::cuda {
   X(cuEventDestroy)                   \
   X(cuEventRecord)                    \
   X(cuEventSynchronize)               \
+  X(cuEventElapsedTime)               \
   X(cuModuleLoadDataEx)               \
   X(cuModuleUnload)                   \
   X(cuModuleGetFunction)              \

@@ -332,6 +332,16 @@ void Container::set_cuda_graphs(bool enabled) {
   }
 }
 
+void Container::set_tuning(AotcTuning* tuning) {
+  if (tuning != nullptr && !cuda_) fail("kernel tuning needs a CUDA model; this one runs on the cpu");
+  if (tuning != nullptr && tuning->struct_size < sizeof(AotcTuning))
+    fail("the tuning table is older than this model library (struct_size " + std::to_string(tuning->struct_size) + ")");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (instances_.size() != free_.size()) fail("the tuning table can only be set while no run is in progress");
+  if (tuning != nullptr && cuda_graphs_) fail("kernel tuning needs CUDA graphs off");
+  tuning_ = tuning;
+}
+
 int Container::run_eager(Instance& inst, RunContext& ctx, char* error, size_t error_size) {
   const int rc = spec_.run(&ctx, error, error_size);
   if (inst.cudnn && inst.cudnn->take_workspace_moved() && inst.graphs) inst.graphs->clear();
@@ -463,6 +473,7 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   ctx.parallel_for = &parallel_for;
   ctx.num_threads = thread_pool_size();
   ctx.libs = inst.cudnn.get();
+  ctx.tuning = tuning_;
   char error[1024] = {};
   int rc = 0;
   if (cuda_ && cuda_graphs_) {

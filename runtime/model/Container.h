@@ -53,6 +53,10 @@ class Container {
   /// has the same shapes and buffer addresses (CudaGraphCache). Off by default.
   void set_cuda_graphs(bool enabled);
 
+  /// Tuning builds: the table the next runs write their measurements into
+  /// (AotcModelContainerSetTuning); null stops. Not with CUDA graphs.
+  void set_tuning(AotcTuning* tuning);
+
   /// kTorch: PyTorch's aoti_torch_check, through which failed runs raise
   /// (see raise_in_torch); null otherwise.
   void set_torch_check(void (*check)(bool, const char*, const char*, uint32_t, const char*)) {
@@ -114,6 +118,7 @@ class Container {
   std::vector<Instance*> free_;
   size_t max_instances_ = 1;
   bool cuda_graphs_ = false;
+  AotcTuning* tuning_ = nullptr;
   void (*torch_check_)(bool, const char*, const char*, uint32_t, const char*) = nullptr;
 };
 

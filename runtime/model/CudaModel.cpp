@@ -3,9 +3,11 @@
 
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "CudaDriver.h"
+#include "aotc/model_abi.h"
 #include "Errors.h"
 #include "aotc_model.h"
 
@@ -271,6 +273,56 @@ int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_
 
 void cuda_unload_module(void* module) {
   if (module != nullptr) driver().cuModuleUnload(static_cast<CUmodule>(module));
+}
+
+int cuda_tune_node(const RunContext* rc, int32_t node, int32_t num_candidates, int32_t heuristic,
+                   int (*run)(void* arg, int32_t candidate), void* arg, char* error, size_t error_size) {
+  auto* tuning = static_cast<AotcTuning*>(rc->tuning);
+  if (heuristic < 0 || heuristic >= num_candidates) heuristic = 0;
+  if (tuning == nullptr) {
+    const int r = run(arg, heuristic);
+    return r == 2 ? (run(arg, 0) == 0 ? 0 : 1) : r;
+  }
+  const bool row = node >= 0 && static_cast<uint32_t>(node) < tuning->num_nodes;
+  if (row && tuning->heuristic != nullptr) tuning->heuristic[node] = heuristic;
+  const int repeats = tuning->repeats > 0 ? static_cast<int>(tuning->repeats) : 10;
+  CUstream stream = static_cast<CUstream>(rc->stream);
+  CUevent start = nullptr, stop = nullptr;
+  try {
+    AOTC_CU_CHECK(cuEventCreate(&start, CU_EVENT_DEFAULT));
+    AOTC_CU_CHECK(cuEventCreate(&stop, CU_EVENT_DEFAULT));
+    int status = 0;
+    for (int32_t c = 0; c < num_candidates && status == 0; ++c) {
+      float us = std::numeric_limits<float>::quiet_NaN();
+      int r = run(arg, c);  // warm-up: module loading, cuDNN plans, caches
+      if (r == 0) r = run(arg, c);
+      if (r == 0) {
+        AOTC_CU_CHECK(cuEventRecord(start, stream));
+        for (int i = 0; i < repeats && r == 0; ++i) r = run(arg, c);
+        AOTC_CU_CHECK(cuEventRecord(stop, stream));
+        AOTC_CU_CHECK(cuEventSynchronize(stop));
+        float ms = 0;
+        AOTC_CU_CHECK(cuEventElapsedTime(&ms, start, stop));
+        if (r == 0) us = ms * 1000.0f / static_cast<float>(repeats);
+      }
+      if (r == 1) status = 1;
+      if (row && c < static_cast<int32_t>(tuning->max_candidates) && tuning->times_us != nullptr)
+        tuning->times_us[static_cast<size_t>(node) * tuning->max_candidates + static_cast<size_t>(c)] = us;
+    }
+    // Leave the node's output as the heuristic's pick would (every candidate computes the same).
+    if (status == 0) {
+      const int r = run(arg, heuristic);
+      status = r == 2 ? (run(arg, 0) == 0 ? 0 : 1) : r;
+    }
+    driver().cuEventDestroy(start);
+    driver().cuEventDestroy(stop);
+    return status;
+  } catch (const std::exception& e) {
+    if (start != nullptr) driver().cuEventDestroy(start);
+    if (stop != nullptr) driver().cuEventDestroy(stop);
+    return rt::write_error(std::string("timing tunable node ") + std::to_string(node) + ": " + e.what(), error,
+                           error_size);
+  }
 }
 
 }  // namespace aotc_model

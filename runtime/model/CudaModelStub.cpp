@@ -84,5 +84,10 @@ int cuda_get_global(void*, const char*, void*, size_t, char* error, size_t error
   return no_cuda(error, error_size);
 }
 
+int cuda_tune_node(const RunContext*, int32_t, int32_t, int32_t, int (*)(void*, int32_t), void*, char* error,
+                   size_t error_size) {
+  return no_cuda(error, error_size);
+}
+
 void cuda_unload_module(void*) {}
 }  // namespace aotc_model

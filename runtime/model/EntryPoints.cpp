@@ -139,6 +139,11 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerSetCudaGraphs(
                [&] { container(container_handle).set_cuda_graphs(enabled != 0); });
 }
 
+AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerSetTuning(AOTInductorModelContainerHandle container_handle,
+                                                               AotcTuning* tuning) {
+  return guard("AotcModelContainerSetTuning", [&] { container(container_handle).set_tuning(tuning); });
+}
+
 AOTC_MODEL_EXPORT const char* AotcModelGetLastError(void) {
   return aotc_model::rt::last_error();
 }

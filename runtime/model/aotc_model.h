@@ -113,6 +113,9 @@ struct RunContext {
   /// CUDA: this instance's library state (cuDNN handle, workspace, plans),
   /// opaque; generated code passes the RunContext to cuda_cudnn_conv2d.
   void* libs;
+  /// Tuning builds: the host's AotcTuning (model_abi.h) during a tuning run,
+  /// else null; generated code passes the RunContext to cuda_tune_node.
+  void* tuning;
 };
 
 /// What init sees (once per container, before any run; for CUDA with the
@@ -231,6 +234,18 @@ struct CudnnConv2d {
 /// found, turned off with AOTC_CUDNN=0, below min_flops, sizes past its int32
 /// limits): the caller then runs its own kernel.
 int cuda_cudnn_conv2d(const RunContext* rc, const CudnnConv2d* conv, char* error, size_t error_size);
+
+/// A tunable node of a tuning build (`aotc compile --autotune`). `run(arg, c)`
+/// launches candidate c (0 <= c < num_candidates) on rc->stream and returns 0,
+/// 1 on failure (message in `error`), or 2 when that candidate cannot run here
+/// (cuDNN missing). Outside a tuning run (rc->tuning null) this runs candidate
+/// `heuristic` (candidate 0 if it returns 2). In a tuning run it times every
+/// candidate (two warm-up launches, then AotcTuning::repeats timed ones between
+/// CUDA events), writes the mean microseconds per launch, or NaN, into the
+/// host's table at row `node`, and records `heuristic` for the row. Returns 0
+/// or 1.
+int cuda_tune_node(const RunContext* rc, int32_t node, int32_t num_candidates, int32_t heuristic,
+                   int (*run)(void* arg, int32_t candidate), void* arg, char* error, size_t error_size);
 
 }  // namespace aotc_model
 

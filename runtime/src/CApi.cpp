@@ -324,6 +324,15 @@ AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* input
   });
 }
 
+AOTC_API aotc_status aotc_model_set_tuning(aotc_model* model, aotc_tuning* tuning) {
+  return guard([&] {
+    require(model, "model");
+    if (tuning != nullptr && tuning->struct_size < sizeof(aotc_tuning))
+      fail(AOTC_ERROR_INVALID_ARGUMENT, "aotc_tuning.struct_size is smaller than this runtime's aotc_tuning");
+    model->set_tuning(tuning);
+  });
+}
+
 AOTC_API aotc_status aotc_cuda_stream_synchronize(int32_t device_index, void* stream) {
   return guard([&] {
     aotc::rt::cuda_host::Guard g(device_index);

@@ -171,6 +171,28 @@ aotc_model::~aotc_model() {
   }
 }
 
+void aotc_model::set_tuning(const aotc_tuning* tuning) {
+  using namespace aotc::rt;
+  if (device_type_ != AOTC_DEVICE_TYPE_CUDA)
+    fail(AOTC_ERROR_UNSUPPORTED, "kernel tuning needs a CUDA model; this one runs on the cpu");
+  if (library_->api().set_tuning == nullptr)
+    fail(AOTC_ERROR_UNSUPPORTED, "this model library cannot time kernels (compiled by an older aotc)");
+  AotcTuning* table = nullptr;
+  if (tuning != nullptr) {
+    tuning_ = AotcTuning{};
+    tuning_.struct_size = sizeof(AotcTuning);
+    tuning_.repeats = tuning->repeats;
+    tuning_.num_nodes = tuning->num_nodes;
+    tuning_.max_candidates = tuning->max_candidates;
+    tuning_.times_us = tuning->times_us;
+    tuning_.heuristic = tuning->heuristic;
+    table = &tuning_;
+  }
+  cuda_host::Guard guard(device_index_);
+  if (library_->api().set_tuning(container_, table) != 0)
+    fail(AOTC_ERROR_RUNTIME, "setting the tuning table: " + library_->last_error());
+}
+
 void aotc_model::run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor** outputs,
                      size_t num_outputs, void* stream) {
   using namespace aotc::rt;

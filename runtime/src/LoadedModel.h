@@ -30,6 +30,9 @@ struct aotc_model {
   void run(aotc_tensor* const* inputs, size_t num_inputs, aotc_tensor** outputs, size_t num_outputs,
            void* stream);
 
+  /// Kernel tuning table (aotc_model_set_tuning); null resets. Throws Failure.
+  void set_tuning(const aotc_tuning* tuning);
+
   const aotc::rt::ModelDecl& decl() const { return *decl_; }
   const std::string& device_string() const { return device_str_; }
   /// The shape strings of input/output `i`, as C strings owned by the model.
@@ -41,6 +44,7 @@ struct aotc_model {
   const aotc::rt::ModelDecl* decl_ = nullptr;
   std::unique_ptr<aotc::rt::ModelLibrary> library_;
   AotcWeights weights_{};
+  AotcTuning tuning_{};
   AOTInductorModelContainerHandle container_ = nullptr;
   int32_t device_type_ = AOTC_DEVICE_TYPE_CPU;
   int32_t device_index_ = 0;

@@ -117,6 +117,8 @@ ModelLibrary::ModelLibrary(std::string_view bytes, const std::string& name) {
   load(&api_.get_num_outputs, "AOTInductorModelContainerGetNumOutputs");
   api_.set_cuda_graphs = reinterpret_cast<decltype(api_.set_cuda_graphs)>(
       ::dlsym(handle_, "AotcModelContainerSetCudaGraphs"));
+  api_.set_tuning =
+      reinterpret_cast<decltype(api_.set_tuning)>(::dlsym(handle_, "AotcModelContainerSetTuning"));
   if (!missing.empty()) {
     unload();
     fail(AOTC_ERROR_INVALID_PACKAGE,

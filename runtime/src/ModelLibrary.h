@@ -38,6 +38,7 @@ struct ModelApi {
   AOTIRuntimeError (*get_num_outputs)(AOTInductorModelContainerHandle, size_t*) = nullptr;
   /// Optional (null when the library predates it).
   AOTIRuntimeError (*set_cuda_graphs)(AOTInductorModelContainerHandle, int32_t) = nullptr;
+  AOTIRuntimeError (*set_tuning)(AOTInductorModelContainerHandle, AotcTuning*) = nullptr;
 };
 
 class ModelLibrary {

@@ -15,6 +15,10 @@
 #   torch     tests/torch/check_torch_loader.py (aoti_load_package, no LD_PRELOAD)
 #   cpp       examples/aoti_loader built with PyTorch's CMake package, run on
 #             aotc's CPU and CUDA packages
+#   tune      `aotc compile --autotune` of every fixture here (one tuning cache,
+#             $OUT/tuning-h200.json), the tuned packages through `aotc run` on
+#             every stored case, and `aotc bench` tuned against the carried
+#             heuristic-only package
 #   rtload    `aotc bench` (own runtime) on every carried package
 #   bench     benchmarks/compare_aoti.py
 #
@@ -30,7 +34,7 @@ export AOTC_CACHE_DIR=/tmp/aotc-cache
 W=/tmp/aotc-gpu
 mkdir -p "$W"
 FX=/tmp/fixtures/shared
-stages=${*:-fixtures cudnn run e2e torch cpp rtload bench}
+stages=${*:-fixtures cudnn run e2e torch cpp tune rtload bench}
 summary() { echo "$*" | tee -a "$OUT/summary.txt"; }
 for z in "$C"/pkg/*.pt2.gz; do [ -f "$z" ] && gunzip -f "$z"; done
 start=$(date +%s)
@@ -126,6 +130,43 @@ cpp)
     summary "cpp: examples/aoti_loader did not build (see cpp.log) [$(elapsed) s]"
     tail -5 "$OUT/cpp.log" | sed 's/^/    /' >> "$OUT/summary.txt"
   fi
+  ;;
+tune)
+  cache="$OUT/tuning-h200.json"; pass=0; fail=0
+  for pkg in "$C"/pkg/*.cuda.pt2; do
+    n=$(basename "$pkg" .cuda.pt2)
+    tuned="$W/tuned-$n.pt2"
+    t0=$(date +%s)
+    if ! aotc compile "$FX/$n/model.pt2" -o "$tuned" --target cuda --arch sm_90 --autotune --tuning-cache "$cache" \
+        > "$OUT/tune-$n.log" 2>&1; then
+      summary "tune: $n: aotc compile --autotune failed"; tail -5 "$OUT/tune-$n.log" | sed 's/^/    /' >> "$OUT/summary.txt"; continue
+    fi
+    summary "tune: $n: $(grep 'autotune: .* measured' "$OUT/tune-$n.log" | sed 's/^aotc: autotune: //') (wall $(( $(date +%s) - t0 )) s)"
+    grep -E '^aotc:   ' "$OUT/tune-$n.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
+    # Against the references exported with the program it compiled ($FX).
+    for case in "$FX"/$n/case_*; do
+      ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
+      rm -rf "$W/run-out"; mkdir -p "$W/run-out"
+      tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
+      ok=1
+      if aotc run "$tuned" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/tune-run.log" 2>&1; then
+        for r in "$case"/output_*.npy; do
+          line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
+          echo "$n/tuned $(basename "$case") $(basename "$r"): $line" >> "$OUT/tune-run.log"
+        done
+      else ok=0; fi
+      if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    done
+    ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
+    for g in "" --cuda-graph; do
+      h=$(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      t=$(aotc bench "$tuned" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      summary "    bench $n case_0 ${g:-eager}: heuristic $h us, tuned $t us"
+    done
+  done
+  summary "    re-exported resnet18 case_0 reference against the shared one: $(aotc_npy_compare "$FX/resnet18/case_0/output_0.npy" "$C/cases/resnet18/case_0/output_0.npy" 1e-4 2>&1)"
+  summary "tune: tuned packages through aotc run on every stored case: $pass passed, $fail failed; cache $(grep -c '"key"' "$cache" 2>/dev/null) entries [$(elapsed) s]"
+  grep -E "relative|FAIL|failed" "$OUT/tune-run.log" | sed 's/^/    /' | head -30 >> "$OUT/summary.txt"
   ;;
 rtload)
   # aotc's runtime on each carried package: load and first run with the CUDA

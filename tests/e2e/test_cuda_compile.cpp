@@ -169,18 +169,3 @@ TEST_CASE("cuda selection: convolutions call cuDNN with the precision asked for,
   auto manifest = nlohmann::json::parse(aotc::read_package_manifest((scratch_dir() / "cnn_own.pt2").string()));
   CHECK(manifest["models"][0]["compiler"]["cudnn"] == "false");
 }
-
-TEST_CASE("cuda selection: --autotune and --tuning-cache are refused, not ignored") {
-  codegen::CompileOptions o;
-  o.target = "cuda";
-  o.autotune = true;
-  auto r = codegen::compile_package(testing::fixture("mlp/model.pt2"), scratch_dir() / "tuned.pt2", o);
-  REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().message.find("--autotune is not available") != std::string::npos);
-  codegen::CompileOptions c;
-  c.target = "cuda";
-  c.tuning_cache = scratch_dir() / "cache.json";
-  r = codegen::compile_package(testing::fixture("mlp/model.pt2"), scratch_dir() / "tuned.pt2", c);
-  REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().message.find("--tuning-cache") != std::string::npos);
-}

@@ -246,6 +246,23 @@ TEST_CASE("the C API checks its arguments and reports versions") {
   CHECK(std::string(aotc_status_name(AOTC_ERROR_INVALID_INPUT)) == "AOTC_ERROR_INVALID_INPUT");
 }
 
+TEST_CASE("kernel tuning tables are refused where they cannot apply") {
+  aotc_tuning table{};
+  table.struct_size = sizeof(aotc_tuning);
+  CHECK(aotc_model_set_tuning(nullptr, &table) == AOTC_ERROR_INVALID_ARGUMENT);
+  TempDir dir;
+  const auto p = aotc::test::write_test_package(dir / "affine.pt2", {aotc::test::affine_model()});
+  aotc::Model m = aotc::Model::load(p.string());
+  CHECK(aotc_model_set_tuning(m.get(), &table) == AOTC_ERROR_UNSUPPORTED);
+  CHECK_THAT(aotc_last_error(), Catch::Contains("needs a CUDA model"));
+  table.struct_size = 8;
+  CHECK(aotc_model_set_tuning(m.get(), &table) == AOTC_ERROR_INVALID_ARGUMENT);
+  CHECK_THAT(aotc_last_error(), Catch::Contains("struct_size"));
+  // The model still runs.
+  const std::vector<float> x = {1, 2, 3, 4};
+  CHECK(m.run({Tensor::from_vector(x, {1, 4})}).size() == m.outputs().size());
+}
+
 TEST_CASE("Tensor::to copies, gathering strided host tensors") {
   std::vector<float> v = {1, 2, 3, 4, 5, 6};
   Tensor t = Tensor::borrow(v.data(), ScalarType::Float32, {3, 2}, {1, 3});  // the transpose of a 2x3

@@ -80,6 +80,7 @@ const std::set<std::string> kExports = {
     "AotcModelAbiVersion",
     "AotcModelContainerCreateWithHost",
     "AotcModelContainerSetCudaGraphs",
+    "AotcModelContainerSetTuning",
     "AotcModelGetLastError",
 };
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
+#include "Autotune.h"
 #include "Commands.h"
 #include "codegen/Compiler.h"
 
@@ -35,9 +38,39 @@ int run_compile(const CompileArgs& a) {
   o.jobs = a.jobs;
   o.allow_tf32 = a.allow_tf32;
   o.use_cudnn = !a.no_cudnn;
-  o.autotune = a.autotune;
-  if (!a.tuning_cache.empty()) o.tuning_cache = a.tuning_cache;
-  if (a.verbose) o.progress = [](const std::string& msg) { std::fprintf(stderr, "aotc: %s\n", msg.c_str()); };
+  auto say = [](const std::string& msg) { std::fprintf(stderr, "aotc: %s\n", msg.c_str()); };
+  if (a.verbose) o.progress = say;
+  if ((a.autotune || !a.tuning_cache.empty()) && a.target != "cuda")
+    return report(make_error(ErrorCode::kUsage, "--autotune and --tuning-cache apply to --target cuda only"));
+  // The tuning cache: read it (it must exist unless this run makes it), tune, write it back.
+  std::shared_ptr<codegen::TuningCache> cache;
+  if (!a.tuning_cache.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(a.tuning_cache, ec)) {
+      auto loaded = codegen::TuningCache::load(a.tuning_cache);
+      if (!loaded) return report(loaded.error());
+      cache = std::make_shared<codegen::TuningCache>(std::move(*loaded));
+    } else if (!a.autotune) {
+      return report(make_error(ErrorCode::kNotFound,
+                               "--tuning-cache {}: no such file (make one on a GPU machine with `aotc compile --target "
+                               "cuda --autotune --tuning-cache {}`)",
+                               a.tuning_cache, a.tuning_cache));
+    }
+  }
+  if (a.autotune) {
+    if (!cache) cache = std::make_shared<codegen::TuningCache>();
+    auto tuned = autotune(a.input, o, *cache, say);
+    if (!tuned) return report(tuned.error());
+    say(fmt::format("autotune: {} node{} measured on {} ({}) in {:.1f} s, {} faster than the heuristic's pick",
+                    tuned->nodes, tuned->nodes == 1 ? "" : "s", tuned->device, tuned->arch, tuned->seconds,
+                    tuned->changed));
+    if (!a.tuning_cache.empty()) {
+      if (auto st = cache->save(a.tuning_cache); !st) return report(st.error());
+      say(fmt::format("autotune: tuning cache {} ({} entr{})", a.tuning_cache, cache->size(),
+                      cache->size() == 1 ? "y" : "ies"));
+    }
+  }
+  o.tuning = cache;
   auto summary = codegen::compile_package(a.input, a.output, o);
   if (!summary) return report(summary.error());
   if (a.verbose) {
@@ -74,8 +107,11 @@ void add_compile(CLI::App& app) {
   c->add_flag("--allow-tf32", args->allow_tf32, "cuda: allow TF32 for float32 GEMM and convolution");
   c->add_flag("--no-cudnn", args->no_cudnn,
               "cuda: convolutions use only aotc's own kernels (default: cuDNN where the runtime finds it)");
-  c->add_flag("--autotune", args->autotune, "cuda: measure kernel candidates on this machine's GPU (not available yet: refused)");
-  c->add_option("--tuning-cache", args->tuning_cache, "cuda: tuning cache file (not available yet: refused)");
+  c->add_flag("--autotune", args->autotune,
+              "cuda: time every candidate kernel of each GEMM/convolution on this machine's GPU and use the fastest "
+              "(with --tuning-cache: also keep the results there)");
+  c->add_option("--tuning-cache", args->tuning_cache,
+                "cuda: tuning cache file (JSON): tuned choices to use; --autotune adds to it");
   c->callback([args] { exit_code() = run_compile(*args); });
 }
 

@@ -146,6 +146,27 @@ const char* AotcModelGetLastError(void);
 AOTIRuntimeError AotcModelContainerSetCudaGraphs(AOTInductorModelContainerHandle container_handle,
                                                  int32_t enabled);
 
+/* Kernel tuning (`aotc compile --autotune`). A package built for tuning times
+ * every candidate kernel of each tunable node during the runs made while a
+ * table is set, and writes the results into it: times_us[node * max_candidates
+ * + candidate] = mean microseconds per launch (NaN: not measured, or the
+ * candidate cannot run on this machine), heuristic[node] = the candidate the
+ * heuristic would pick at these sizes (-1: the node did not run). Rows past
+ * num_nodes and columns past max_candidates are not written. The table is
+ * borrowed until it is replaced or reset with NULL; CUDA graphs must be off.
+ * A package not built for tuning ignores the table. */
+typedef struct AotcTuning {
+  uint32_t struct_size; /* sizeof(AotcTuning) */
+  uint32_t repeats;     /* timed launches per candidate (after two warm-up ones); 0: 10 */
+  uint32_t num_nodes;
+  uint32_t max_candidates;
+  float* times_us;
+  int32_t* heuristic;
+  void* reserved[4];
+} AotcTuning;
+AOTIRuntimeError AotcModelContainerSetTuning(AOTInductorModelContainerHandle container_handle,
+                                             AotcTuning* tuning);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -236,6 +236,26 @@ AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* input
                                     size_t num_inputs, aotc_tensor** outputs, size_t num_outputs,
                                     const aotc_run_options* options);
 
+/* Kernel tuning, for `aotc compile --autotune`: a package compiled as a
+ * tuning build times every candidate kernel of its tunable nodes during the
+ * runs made while a table is set. times_us[node * max_candidates + candidate]
+ * receives the mean microseconds per launch (NaN: not measured, or the
+ * candidate cannot run here), heuristic[node] the candidate aotc's heuristic
+ * picks at those sizes (-1: the node did not run). The table is borrowed until
+ * it is replaced or reset with NULL. CUDA models loaded without
+ * AOTC_LOAD_CUDA_GRAPHS only; no run may be in progress. Packages that are not
+ * tuning builds run as usual and leave the table alone. */
+typedef struct aotc_tuning {
+  uint32_t struct_size; /* sizeof(aotc_tuning) */
+  uint32_t repeats;     /* timed launches per candidate after two warm-up ones; 0: 10 */
+  uint32_t num_nodes;
+  uint32_t max_candidates;
+  float* times_us;    /* num_nodes * max_candidates */
+  int32_t* heuristic; /* num_nodes */
+  void* reserved[4];
+} aotc_tuning;
+AOTC_API aotc_status aotc_model_set_tuning(aotc_model* model, aotc_tuning* tuning);
+
 /* Waits until `stream` (a CUstream, NULL: the legacy default stream) on
  * device cuda:`device_index` has finished its work: what a caller does before
  * reading device outputs of an asynchronous run. */

@@ -1,0 +1,51 @@
+# aotc compile's tuning options from the command line (see CMakeLists.txt).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(model ${FIXTURES}/mlp/model.pt2)
+
+function(expect_failure what expect_rc expect_text)
+  execute_process(COMMAND ${AOTC} compile ${model} -o ${WORK}/out.pt2 ${ARGN}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL ${expect_rc})
+    message(FATAL_ERROR "${what}: exit ${rc}, expected ${expect_rc}\n${out}${err}")
+  endif()
+  string(FIND "${err}" "${expect_text}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${what}: the message does not say '${expect_text}':\n${err}")
+  endif()
+endfunction()
+
+expect_failure("--tuning-cache that does not exist" 1 "no such file" --target cuda --tuning-cache ${WORK}/none.json)
+expect_failure("--tuning-cache for the cpu" 2 "--target cuda only" --target cpu --tuning-cache ${WORK}/none.json)
+file(WRITE ${WORK}/bad.json "{\"format\": \"aotc-tuning-cache\", \"version\": 1, \"entries\": [{\"key\": 1}]}")
+expect_failure("a malformed cache" 1 "entry 0" --target cuda --tuning-cache ${WORK}/bad.json)
+
+# --autotune: refused without a GPU (exit 2, what to do instead); with one it
+# writes the cache and compiles from it.
+execute_process(COMMAND ${AOTC} compile ${model} -o ${WORK}/tuned.pt2 --target cuda --arch sm_90 --autotune
+                        --tuning-cache ${WORK}/cache.json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0)
+  if(NOT EXISTS ${WORK}/cache.json OR NOT EXISTS ${WORK}/tuned.pt2)
+    message(FATAL_ERROR "--autotune succeeded but wrote no cache or package:\n${err}")
+  endif()
+  file(READ ${WORK}/cache.json cache)
+  string(FIND "${cache}" "aotc-tuning-cache" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "--autotune wrote a cache that is not one:\n${cache}")
+  endif()
+  message(STATUS "--autotune ran on this machine's GPU:\n${err}")
+else()
+  if(NOT rc EQUAL 2)
+    message(FATAL_ERROR "--autotune without a GPU: exit ${rc}, expected 2\n${err}")
+  endif()
+  foreach(text "--autotune times kernels on this machine's GPU" "--tuning-cache FILE")
+    string(FIND "${err}" "${text}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "--autotune without a GPU: the message does not say '${text}':\n${err}")
+    endif()
+  endforeach()
+  if(EXISTS ${WORK}/cache.json OR EXISTS ${WORK}/tuned.pt2)
+    message(FATAL_ERROR "--autotune failed but left a cache or package behind")
+  endif()
+endif()
