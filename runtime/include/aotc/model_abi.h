@@ -157,7 +157,9 @@ AOTIRuntimeError AotcModelContainerSetCudaGraphs(AOTInductorModelContainerHandle
  * A package not built for tuning ignores the table. */
 typedef struct AotcTuning {
   uint32_t struct_size; /* sizeof(AotcTuning) */
-  uint32_t repeats;     /* timed launches per candidate (after two warm-up ones); 0: 10 */
+  uint32_t repeats;     /* timed launches per candidate after two warm-up ones, once
+                           replayed from a CUDA graph and once eagerly back to back
+                           (the larger per-launch time counts); 0: 10 */
   uint32_t num_nodes;
   uint32_t max_candidates;
   float* times_us;
