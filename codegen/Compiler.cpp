@@ -226,6 +226,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
     emit.images = image_refs(archs);
     if (options.tuning_build) emit.images.pop_back();  // the cubin only: it runs here, now
     emit.tuning = options.tuning.get();
+    emit.tune_for = options.tune_for;
     emit.tuning_build = options.tuning_build;
     AOTC_ASSIGN_OR_RETURN(CudaEmitResult cuda, emit_cuda_model(kg, emit));
     source = std::move(cuda.host_source);
@@ -298,6 +299,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   if (options.allow_tf32) model.compiler["allow_tf32"] = "true";
   if (options.target == "cuda" && !options.use_cudnn) model.compiler["cudnn"] = "false";
   if (options.tuning_build) model.compiler["tuning_build"] = "true";
+  if (options.tuning && options.tune_for != TuneFor::kBoth) model.compiler["tune_for"] = tune_for_name(options.tune_for);
   model.compiler["command"] = lib.command;
   PackageContents contents;
   contents.models.push_back(std::move(model));

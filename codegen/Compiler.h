@@ -29,6 +29,8 @@ struct CompileOptions {
   /// cuda: tunable nodes take this cache's pick where it has one (Tuning.h).
   /// `aotc compile` fills it from --tuning-cache and --autotune; may be null.
   std::shared_ptr<const TuningCache> tuning;
+  /// cuda: which cost the tuned picks minimise (`--tune-for`).
+  TuneFor tune_for = TuneFor::kBoth;
   /// cuda: a tuning build (every candidate compiled in, timed in tuning runs;
   /// only the first arch, no PTX). `aotc compile --autotune` makes one.
   bool tuning_build = false;

@@ -2,7 +2,10 @@
 #include "codegen/Tuning.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -65,12 +68,14 @@ Expected<TuningCache> TuningCache::parse(const std::string& text, const std::str
       if (!e["heuristic"].is_string()) return bad("\"heuristic\" is not a string");
       t.heuristic = e["heuristic"].get<std::string>();
     }
-    if (e.contains("times_us")) {
-      if (!e["times_us"].is_object()) return bad("\"times_us\" is not an object");
-      for (const auto& [name, v] : e["times_us"].items()) {
+    for (const char* field : {"times_us", "graph_us"}) {
+      if (!e.contains(field)) continue;
+      if (!e[field].is_object()) return bad(std::string("\"") + field + "\" is not an object");
+      auto& times = std::string(field) == "times_us" ? t.times_us : t.graph_us;
+      for (const auto& [name, v] : e[field].items()) {
         if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
-          return bad("\"times_us\" of " + name + " is not a non-negative number");
-        t.times_us[name] = v.get<double>();
+          return bad(std::string("\"") + field + "\" of " + name + " is not a non-negative number");
+        times[name] = v.get<double>();
       }
     }
     if (cache.entries_.contains({t.key, t.arch}))
@@ -93,10 +98,11 @@ std::string TuningCache::to_json() const {
     if (!t.device.empty()) e["device"] = t.device;
     e["choice"] = t.choice;
     if (!t.heuristic.empty()) e["heuristic"] = t.heuristic;
-    if (!t.times_us.empty()) {
+    for (const auto* m : {&t.times_us, &t.graph_us}) {
+      if (m->empty()) continue;
       ordered_json times = ordered_json::object();
-      for (const auto& [name, us] : t.times_us) times[name] = std::round(us * 1000.0) / 1000.0;
-      e["times_us"] = std::move(times);
+      for (const auto& [name, us] : *m) times[name] = std::round(us * 1000.0) / 1000.0;
+      e[m == &t.times_us ? "times_us" : "graph_us"] = std::move(times);
     }
     j["entries"].push_back(std::move(e));
   }
@@ -109,6 +115,43 @@ Status TuningCache::save(const std::filesystem::path& path) const {
     std::filesystem::create_directories(path.parent_path(), ec);
   }
   return write_file(path, to_json());
+}
+
+const char* tune_for_name(TuneFor mode) {
+  switch (mode) {
+    case TuneFor::kGraph: return "graph";
+    case TuneFor::kEager: return "eager";
+    default: return "both";
+  }
+}
+
+std::string tuned_pick(const TuningEntry& entry, TuneFor mode) {
+  auto cost = [&](const std::string& name) -> std::optional<double> {
+    auto e = entry.times_us.find(name);
+    auto g = entry.graph_us.find(name);
+    const bool has_e = e != entry.times_us.end(), has_g = g != entry.graph_us.end();
+    if (mode == TuneFor::kEager) return has_e ? std::optional<double>(e->second) : std::nullopt;
+    if (mode == TuneFor::kGraph) return has_g ? std::optional<double>(g->second) : std::nullopt;
+    if (has_e && has_g) return std::max(e->second, g->second);
+    if (has_e) return e->second;
+    return has_g ? std::optional<double>(g->second) : std::nullopt;
+  };
+  std::string best;
+  double best_cost = 0;
+  std::set<std::string> names;
+  for (const auto& [name, us] : entry.times_us) names.insert(name);
+  for (const auto& [name, us] : entry.graph_us) names.insert(name);
+  for (const auto& name : names) {
+    auto c = cost(name);
+    if (c && (best.empty() || *c < best_cost)) {
+      best = name;
+      best_cost = *c;
+    }
+  }
+  if (best.empty() || entry.heuristic.empty() || best == entry.heuristic) return best;
+  auto h = cost(entry.heuristic);
+  if (h && *h - best_cost < std::max(0.05 * *h, 1.0)) return entry.heuristic;
+  return best;
 }
 
 void TuningCache::put(TuningEntry entry) {

@@ -13,7 +13,8 @@
 //    "entries": [{"key": "...", "arch": "sm_90", "device": "NVIDIA H200",
 //                 "choice": "gemm_simt_linear<SimtLinearWide>",
 //                 "heuristic": "gemm_simt_linear<SimtLinearSmall>",
-//                 "times_us": {"gemm_simt_linear<SimtLinearSmall>": 5.1, ...}}]}
+//                 "times_us": {"gemm_simt_linear<SimtLinearSmall>": 5.1, ...},
+//                 "graph_us": {"gemm_simt_linear<SimtLinearSmall>": 3.2, ...}}]}
 //
 // Entries are unique per (key, arch) and written sorted, so a cache file is
 // deterministic and diffs well. A compile uses an entry when its key matches
@@ -46,8 +47,22 @@ struct TuningEntry {
   std::string device;  ///< the GPU it was measured on, for people
   std::string choice;  ///< the fastest candidate
   std::string heuristic;  ///< what the heuristic picked at the measured sizes
-  std::map<std::string, double> times_us;  ///< candidate -> mean microseconds per call
+  std::map<std::string, double> times_us;  ///< candidate -> mean microseconds per eager launch
+  std::map<std::string, double> graph_us;  ///< candidate -> mean microseconds per launch in a CUDA graph
 };
+
+/// Which cost a tuned choice minimises: a run launched kernel by kernel
+/// (eager, which also pays the host's work per call), a CUDA graph replay
+/// (the GPU's time), or the slower of the two (both, the default: never
+/// worse either way).
+enum class TuneFor { kBoth, kGraph, kEager };
+const char* tune_for_name(TuneFor mode);
+
+/// The candidate `entry`'s measurements pick for `mode`: the cheapest, except
+/// that the heuristic's pick stays unless another is faster by 5% and 1 us
+/// (smaller differences move from one run to the next). Empty when the entry
+/// holds no time for that mode.
+std::string tuned_pick(const TuningEntry& entry, TuneFor mode);
 
 class TuningCache {
  public:

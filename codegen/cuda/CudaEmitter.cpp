@@ -148,25 +148,39 @@ class CudaEmitter {
       t.reason = "; not in the tuning cache";
       return t;
     }
-    auto it = std::find(names.begin(), names.end(), e->choice);
+    // The entry's choice is for eager and graph runs alike; --tune-for picks
+    // again from its times for one of them.
+    std::string choice = e->choice;
+    if (options_.tune_for != TuneFor::kBoth) {
+      std::string pick = tuned_pick(*e, options_.tune_for);
+      if (!pick.empty()) choice = pick;
+    }
+    auto it = std::find(names.begin(), names.end(), choice);
     if (it == names.end()) {
-      t.reason = "; tuning cache entry ignored: " + e->choice + " is not a candidate for this node";
+      t.reason = "; tuning cache entry ignored: " + choice + " is not a candidate for this node";
       return t;
     }
     auto time_of = [&](const std::string& name) {
       auto ti = e->times_us.find(name);
-      return ti == e->times_us.end() ? std::string() : fmt::format(" {:.1f} us", ti->second);
+      auto gi = e->graph_us.find(name);
+      std::string out;
+      if (ti != e->times_us.end()) out += fmt::format(" {:.1f} us", ti->second);
+      if (gi != e->graph_us.end()) out += fmt::format("{}{:.1f} us in a graph", out.empty() ? " " : " / ", gi->second);
+      return out;
     };
-    const std::string where = fmt::format("{} ({})", e->device.empty() ? "a GPU" : e->device, e->arch);
-    if (e->choice == e->heuristic) {
+    const std::string where = fmt::format("{} ({}){}", e->device.empty() ? "a GPU" : e->device, e->arch,
+                                          options_.tune_for == TuneFor::kBoth
+                                              ? ""
+                                              : fmt::format(", for {} runs", tune_for_name(options_.tune_for)));
+    if (choice == e->heuristic) {
       // The measurement agrees with the heuristic at the tuned sizes: keep the
       // heuristic's code, which may also pick by size at run time.
-      t.reason = fmt::format("; tuning cache: the heuristic's pick measured fastest on {}{}", where, time_of(e->choice));
+      t.reason = fmt::format("; tuning cache: the heuristic's pick measured fastest on {}{}", where, time_of(choice));
       return t;
     }
     t.choice = static_cast<int>(it - names.begin());
-    t.reason = fmt::format("tuning cache: fastest measured on {}{}", where, time_of(e->choice));
-    if (!e->heuristic.empty() && e->heuristic != e->choice)
+    t.reason = fmt::format("tuning cache: fastest measured on {}{}", where, time_of(choice));
+    if (!e->heuristic.empty())
       t.reason += fmt::format("; heuristic's pick {}{}", e->heuristic, time_of(e->heuristic));
     return t;
   }

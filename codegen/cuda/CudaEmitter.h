@@ -37,6 +37,8 @@ struct CudaEmitOptions {
   bool use_cudnn = true;
   /// Tunable nodes take the cache's pick where it has one (Tuning.h); may be null.
   const TuningCache* tuning = nullptr;
+  /// Which cost the cache's picks minimise (Tuning.h).
+  TuneFor tune_for = TuneFor::kBoth;
   /// A tuning build (`--autotune`): every candidate of every tunable node is
   /// compiled in, and a tuning run times them all (aotc_model::cuda_tune_node).
   bool tuning_build = false;

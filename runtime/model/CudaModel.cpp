@@ -342,28 +342,37 @@ int cuda_tune_node(const RunContext* rc, int32_t node, int32_t num_candidates, i
     int status = 0;
     for (int32_t c = 0; c < num_candidates && status == 0; ++c) {
       float us = std::numeric_limits<float>::quiet_NaN();
+      float graph_us = std::numeric_limits<float>::quiet_NaN();
       int r = run(arg, c);  // warm-up: module loading, cuDNN plans and workspace, caches
       if (r == 0) r = run(arg, c);
       if (r == 0) {
         AOTC_CU_CHECK(cuStreamSynchronize(stream));
-        // Two costs: the GPU's, from a graph replay, and that of eager
-        // launches back to back, which also pays the host's work per call
-        // (cuDNN's legacy call costs tens of microseconds there). A model
-        // runs either way, so a candidate is as fast as the slower of the two.
-        const float graph_us = time_in_graph(ctx, run, arg, c, repeats, start, stop, &status);
+        // Two costs: the GPU's, from a graph replay, and that of an eager
+        // launch, one at a time: from the start event to the end of the
+        // candidate's work, so the host's work per call (cuDNN's legacy call
+        // costs tens of microseconds, and does not overlap the GPU's work as
+        // a kernel launch does) counts with the GPU's.
+        graph_us = time_in_graph(ctx, run, arg, c, repeats, start, stop, &status);
         if (status == 0) {
-          AOTC_CU_CHECK(cuEventRecord(start, stream));
-          for (int i = 0; i < repeats && r == 0; ++i) r = run(arg, c);
-          AOTC_CU_CHECK(cuEventRecord(stop, stream));
-          AOTC_CU_CHECK(cuEventSynchronize(stop));
-          float ms = 0;
-          AOTC_CU_CHECK(cuEventElapsedTime(&ms, start, stop));
-          if (r == 0) us = std::max(ms * 1000.0f / static_cast<float>(repeats), graph_us >= 0 ? graph_us : 0.0f);
+          float total_ms = 0;
+          for (int i = 0; i < repeats && r == 0; ++i) {
+            AOTC_CU_CHECK(cuEventRecord(start, stream));
+            r = run(arg, c);
+            AOTC_CU_CHECK(cuEventRecord(stop, stream));
+            AOTC_CU_CHECK(cuEventSynchronize(stop));
+            float ms = 0;
+            AOTC_CU_CHECK(cuEventElapsedTime(&ms, start, stop));
+            total_ms += ms;
+          }
+          if (r == 0) us = total_ms * 1000.0f / static_cast<float>(repeats);
         }
       }
       if (r == 1) status = 1;
-      if (row && c < static_cast<int32_t>(tuning->max_candidates) && tuning->times_us != nullptr)
-        tuning->times_us[static_cast<size_t>(node) * tuning->max_candidates + static_cast<size_t>(c)] = us;
+      if (row && c < static_cast<int32_t>(tuning->max_candidates)) {
+        const size_t at = static_cast<size_t>(node) * tuning->max_candidates + static_cast<size_t>(c);
+        if (tuning->times_us != nullptr) tuning->times_us[at] = us;
+        if (tuning->graph_us != nullptr) tuning->graph_us[at] = graph_us;
+      }
     }
     // Leave the node's output as the heuristic's pick would (every candidate computes the same).
     if (status == 0) {

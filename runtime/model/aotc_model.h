@@ -242,9 +242,9 @@ int cuda_cudnn_conv2d(const RunContext* rc, const CudnnConv2d* conv, char* error
 /// `heuristic` (candidate 0 if it returns 2). In a tuning run it times every
 /// candidate (two warm-up launches, then AotcTuning::repeats launches captured
 /// into a CUDA graph and replayed between two events, and as many eager
-/// launches back to back; the larger of the two per-launch times), writes the mean microseconds per launch, or NaN, into the
-/// host's table at row `node`, and records `heuristic` for the row. Returns 0
-/// or 1.
+/// launches back to back), writes the mean microseconds per launch of each way,
+/// or NaN, into the host's tables (AotcTuning::graph_us, ::times_us) at row
+/// `node`, and records `heuristic` for the row. Returns 0 or 1.
 int cuda_tune_node(const RunContext* rc, int32_t node, int32_t num_candidates, int32_t heuristic,
                    int (*run)(void* arg, int32_t candidate), void* arg, char* error, size_t error_size);
 

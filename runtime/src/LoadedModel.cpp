@@ -186,6 +186,7 @@ void aotc_model::set_tuning(const aotc_tuning* tuning) {
     tuning_.max_candidates = tuning->max_candidates;
     tuning_.times_us = tuning->times_us;
     tuning_.heuristic = tuning->heuristic;
+    tuning_.graph_us = tuning->graph_us;
     table = &tuning_;
   }
   cuda_host::Guard guard(device_index_);

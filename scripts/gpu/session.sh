@@ -17,8 +17,8 @@
 #             aotc's CPU and CUDA packages
 #   tune      `aotc compile --autotune` of every fixture here (one tuning cache,
 #             $OUT/tuning-h200.json), the tuned packages through `aotc run` on
-#             every stored case, and `aotc bench` tuned against the carried
-#             heuristic-only package
+#             every stored case, the same with --tune-for graph, and `aotc
+#             bench` of both against the carried heuristic-only package
 #   rtload    `aotc bench` (own runtime) on every carried package
 #   bench     benchmarks/compare_aoti.py
 #
@@ -143,25 +143,32 @@ tune)
     fi
     summary "tune: $n: $(grep 'autotune: .* measured' "$OUT/tune-$n.log" | sed 's/^aotc: autotune: //') (wall $(( $(date +%s) - t0 )) s)"
     grep -E '^aotc:   ' "$OUT/tune-$n.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
+    # The same cache, picks for CUDA graph replay (--tune-for graph, no new measurement).
+    tuned_graph="$W/tuned-graph-$n.pt2"
+    aotc compile "$FX/$n/model.pt2" -o "$tuned_graph" --target cuda --arch sm_90 --tuning-cache "$cache" \
+      --tune-for graph >> "$OUT/tune-$n.log" 2>&1 || summary "tune: $n: compile --tune-for graph failed"
     # Against the references exported with the program it compiled ($FX).
+    for pkg_t in "$tuned" "$tuned_graph"; do
     for case in "$FX"/$n/case_*; do
       ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
       rm -rf "$W/run-out"; mkdir -p "$W/run-out"
       tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
       ok=1
-      if aotc run "$tuned" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/tune-run.log" 2>&1; then
+      if aotc run "$pkg_t" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/tune-run.log" 2>&1; then
         for r in "$case"/output_*.npy; do
           line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
-          echo "$n/tuned $(basename "$case") $(basename "$r"): $line" >> "$OUT/tune-run.log"
+          echo "$n/$(basename "$pkg_t" .pt2) $(basename "$case") $(basename "$r"): $line" >> "$OUT/tune-run.log"
         done
       else ok=0; fi
       if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    done
     done
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
     for g in "" --cuda-graph; do
       h=$(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
       t=$(aotc bench "$tuned" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
-      summary "    bench $n case_0 ${g:-eager}: heuristic $h us, tuned $t us"
+      tg=$(aotc bench "$tuned_graph" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      summary "    bench $n case_0 ${g:-eager}: heuristic $h us, tuned $t us, tuned for graphs $tg us"
     done
   done
   summary "    re-exported resnet18 case_0 reference against the shared one: $(aotc_npy_compare "$FX/resnet18/case_0/output_0.npy" "$C/cases/resnet18/case_0/output_0.npy" 1e-4 2>&1)"

@@ -251,3 +251,49 @@ TEST_CASE("tuning: the cache measured on an H200 applies to every fixture compil
     CHECK(tunable > 0);
   }
 }
+
+TEST_CASE("tuning: --tune-for picks from the stored eager and graph times") {
+  TuningEntry e{"k", "sm_90", "NVIDIA H200", "conv2d_simt<ConvSimtNchw>", "conv2d_simt<ConvSimtNchw>",
+                {{"conv2d_simt<ConvSimtNchw>", 50.0}, {"cudnn", 60.0}},
+                {{"conv2d_simt<ConvSimtNchw>", 50.0}, {"cudnn", 30.0}}};
+  using codegen::TuneFor;
+  CHECK(codegen::tuned_pick(e, TuneFor::kBoth) == "conv2d_simt<ConvSimtNchw>");  // cuDNN's 60 us eager counts
+  CHECK(codegen::tuned_pick(e, TuneFor::kGraph) == "cudnn");
+  CHECK(codegen::tuned_pick(e, TuneFor::kEager) == "conv2d_simt<ConvSimtNchw>");
+  // A win smaller than 5% (or 1 us) keeps the heuristic's pick.
+  TuningEntry close{"k", "sm_90", "", "", "a", {{"a", 10.0}, {"b", 9.6}}, {}};
+  CHECK(codegen::tuned_pick(close, TuneFor::kBoth) == "a");
+  CHECK(codegen::tuned_pick(close, TuneFor::kGraph).empty());  // no graph times: nothing to pick from
+  TuningEntry clear{"k", "sm_90", "", "", "a", {{"a", 10.0}, {"b", 8.0}}, {}};
+  CHECK(codegen::tuned_pick(clear, TuneFor::kEager) == "b");
+  // Both kinds of times survive the file.
+  TuningCache c;
+  c.put(e);
+  auto back = TuningCache::parse(c.to_json(), "inline");
+  REQUIRE(back.has_value());
+  REQUIRE(back->find("k", {90}) != nullptr);
+  CHECK(back->find("k", {90})->graph_us.at("cudnn") == 30.0);
+
+  // A compile for graph runs takes cuDNN where only its GPU time wins.
+  auto plain = compile("small_cnn", "tune_for_plain_cnn", nullptr);
+  const std::string key = plain.kernels.at("conv2d_1+relu_1")["details"]["tuning_key"];
+  auto cache = std::make_shared<TuningCache>();
+  TuningEntry real = e;
+  real.key = key;
+  cache->put(real);
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.archs = {"sm_90"};
+  o.tuning = cache;
+  o.tune_for = TuneFor::kGraph;
+  auto out = scratch_dir() / "tune_for_graph_cnn.pt2";
+  REQUIRE(codegen::compile_package(testing::fixture("small_cnn/model.pt2"), out, o).has_value());
+  auto graph = kernels_of(out);
+  CHECK(graph.at("conv2d_1+relu_1")["kernel"] == "cudnn | conv2d_simt<ConvSimtNchw>");
+  CHECK(std::string(graph.at("conv2d_1+relu_1")["details"]["reason"]).find("for graph runs") != std::string::npos);
+  auto manifest = nlohmann::json::parse(aotc::read_package_manifest(out.string()));
+  CHECK(manifest["models"][0]["compiler"]["tune_for"] == "graph");
+  // The default (both) keeps the heuristic's code there.
+  auto both = compile("small_cnn", "tune_for_both_cnn", cache);
+  CHECK(both.kernels.at("conv2d_1+relu_1")["kernel"] == plain.kernels.at("conv2d_1+relu_1")["kernel"]);
+}

@@ -78,10 +78,6 @@ Expected<std::vector<std::string>> input_shapes(const aotc::Model& model, const 
   return shapes;
 }
 
-// A candidate replaces the heuristic's pick only when it saves this much.
-constexpr float kMinGainFraction = 0.05f;
-constexpr float kMinGainUs = 1.0f;
-
 std::string format_us(float us) { return std::isfinite(us) ? fmt::format("{:.1f} us", us) : "n/a"; }
 
 }  // namespace
@@ -137,12 +133,14 @@ Expected<AutotuneSummary> autotune(const std::string& input, const codegen::Comp
     for (const auto& t : host_inputs) inputs.push_back(t.to(aotc::Device::cuda(0)));
     std::string at;
     for (const auto& [name, v] : sizes) at += fmt::format("{}{}={}", at.empty() ? "" : ", ", name, v);
-    report(fmt::format("autotune: timing {} node{} on {}{}", built.tunables.size(),
-                       built.tunables.size() == 1 ? "" : "s", gpu.name, at.empty() ? "" : " at " + at));
+    report(fmt::format("autotune: timing {} node{} on {}{} (per launch: eager / in a CUDA graph)",
+                       built.tunables.size(), built.tunables.size() == 1 ? "" : "s", gpu.name,
+                       at.empty() ? "" : " at " + at));
 
     size_t width = 0;
     for (const auto& t : built.tunables) width = std::max(width, t.candidates.size());
     std::vector<float> times(built.tunables.size() * width, std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> graph(times.size(), std::numeric_limits<float>::quiet_NaN());
     std::vector<int32_t> heuristic(built.tunables.size(), -1);
     aotc_tuning table{};
     table.struct_size = sizeof(aotc_tuning);
@@ -150,6 +148,7 @@ Expected<AutotuneSummary> autotune(const std::string& input, const codegen::Comp
     table.num_nodes = static_cast<uint32_t>(built.tunables.size());
     table.max_candidates = static_cast<uint32_t>(width);
     table.times_us = times.data();
+    table.graph_us = graph.data();
     table.heuristic = heuristic.data();
     aotc::detail::check(aotc_model_set_tuning(model.get(), &table));
     std::vector<aotc::Tensor> outputs = model.run(inputs);
@@ -158,35 +157,34 @@ Expected<AutotuneSummary> autotune(const std::string& input, const codegen::Comp
 
     for (size_t n = 0; n < built.tunables.size(); ++n) {
       const codegen::TunableNode& node = built.tunables[n];
-      const float* row = &times[n * width];
-      int best = -1;
-      for (size_t c = 0; c < node.candidates.size(); ++c)
-        if (std::isfinite(row[c]) && (best < 0 || row[c] < row[best])) best = static_cast<int>(c);
-      // Keep the heuristic's pick unless another candidate is clearly faster:
-      // back-to-back launches of a few-microsecond kernel measure launch
-      // throughput more than the kernel, and such differences do not survive
-      // into a whole run (seen on an H200: a 0.2 us "win" lost 2 us in a graph).
-      const int h = heuristic[n];
-      if (best >= 0 && h >= 0 && static_cast<size_t>(h) < node.candidates.size() && std::isfinite(row[h]) &&
-          row[h] - row[best] < std::max(kMinGainFraction * row[h], kMinGainUs))
-        best = h;
-      if (best < 0) {
-        report(fmt::format("  {:<28} not measured (no candidate ran)", node.function));
-        continue;
-      }
       codegen::TuningEntry e;
       e.key = node.key;
       e.arch = summary.arch;
       e.device = gpu.name;
-      e.choice = node.candidates[static_cast<size_t>(best)];
+      const int h = heuristic[n];
       if (h >= 0 && static_cast<size_t>(h) < node.candidates.size()) e.heuristic = node.candidates[static_cast<size_t>(h)];
-      for (size_t c = 0; c < node.candidates.size(); ++c)
-        if (std::isfinite(row[c])) e.times_us[node.candidates[c]] = row[c];
+      for (size_t c = 0; c < node.candidates.size(); ++c) {
+        if (std::isfinite(times[n * width + c])) e.times_us[node.candidates[c]] = times[n * width + c];
+        if (std::isfinite(graph[n * width + c])) e.graph_us[node.candidates[c]] = graph[n * width + c];
+      }
+      // The entry's choice is for both ways of running (--tune-for picks
+      // again from the stored times for one of them).
+      e.choice = codegen::tuned_pick(e, codegen::TuneFor::kBoth);
+      if (e.choice.empty()) {
+        report(fmt::format("  {:<28} not measured (no candidate ran)", node.function));
+        continue;
+      }
       ++summary.nodes;
+      auto times_of = [&](const std::string& name) {
+        auto t = e.times_us.find(name);
+        auto g = e.graph_us.find(name);
+        return fmt::format("{} / {}", t == e.times_us.end() ? "n/a" : format_us(static_cast<float>(t->second)),
+                           g == e.graph_us.end() ? "n/a" : format_us(static_cast<float>(g->second)));
+      };
       const bool changed = !e.heuristic.empty() && e.heuristic != e.choice;
       if (changed) ++summary.changed;
-      report(fmt::format("  {:<28} {:<44} {:>10}{}", node.function, e.choice, format_us(row[best]),
-                         changed ? fmt::format("   (heuristic {}: {})", e.heuristic, format_us(row[h])) : ""));
+      report(fmt::format("  {:<28} {:<44} {:>22}{}", node.function, e.choice, times_of(e.choice),
+                         changed ? fmt::format("   (heuristic {}: {})", e.heuristic, times_of(e.heuristic)) : ""));
       cache.put(std::move(e));
     }
   } catch (const aotc::RuntimeError& e) {

@@ -26,6 +26,7 @@ struct CompileArgs {
   bool no_cudnn = false;
   bool autotune = false;
   std::string tuning_cache;
+  std::string tune_for = "both";
 };
 
 int run_compile(const CompileArgs& a) {
@@ -71,6 +72,9 @@ int run_compile(const CompileArgs& a) {
     }
   }
   o.tuning = cache;
+  o.tune_for = a.tune_for == "graph" ? codegen::TuneFor::kGraph
+               : a.tune_for == "eager" ? codegen::TuneFor::kEager
+                                       : codegen::TuneFor::kBoth;
   auto summary = codegen::compile_package(a.input, a.output, o);
   if (!summary) return report(summary.error());
   if (a.verbose) {
@@ -112,6 +116,10 @@ void add_compile(CLI::App& app) {
               "(with --tuning-cache: also keep the results there)");
   c->add_option("--tuning-cache", args->tuning_cache,
                 "cuda: tuning cache file (JSON): tuned choices to use; --autotune adds to it");
+  c->add_option("--tune-for", args->tune_for,
+                "cuda: which runs the tuned choices serve: both (default: never slower either way), graph (CUDA "
+                "graph replay: the GPU's time), eager (kernel by kernel, host time included)")
+      ->check(CLI::IsMember({"both", "graph", "eager"}));
   c->callback([args] { exit_code() = run_compile(*args); });
 }
 

@@ -149,8 +149,9 @@ AOTIRuntimeError AotcModelContainerSetCudaGraphs(AOTInductorModelContainerHandle
 /* Kernel tuning (`aotc compile --autotune`). A package built for tuning times
  * every candidate kernel of each tunable node during the runs made while a
  * table is set, and writes the results into it: times_us[node * max_candidates
- * + candidate] = mean microseconds per launch (NaN: not measured, or the
- * candidate cannot run on this machine), heuristic[node] = the candidate the
+ * + candidate] = mean microseconds per launch, launched eagerly back to back
+ * (NaN: not measured, or the candidate cannot run on this machine), graph_us
+ * the same replayed from a CUDA graph, heuristic[node] = the candidate the
  * heuristic would pick at these sizes (-1: the node did not run). Rows past
  * num_nodes and columns past max_candidates are not written. The table is
  * borrowed until it is replaced or reset with NULL; CUDA graphs must be off.
@@ -158,13 +159,14 @@ AOTIRuntimeError AotcModelContainerSetCudaGraphs(AOTInductorModelContainerHandle
 typedef struct AotcTuning {
   uint32_t struct_size; /* sizeof(AotcTuning) */
   uint32_t repeats;     /* timed launches per candidate after two warm-up ones, once
-                           replayed from a CUDA graph and once eagerly back to back
-                           (the larger per-launch time counts); 0: 10 */
+                           eagerly back to back (times_us) and once replayed from a
+                           CUDA graph (graph_us); 0: 10 */
   uint32_t num_nodes;
   uint32_t max_candidates;
-  float* times_us;
+  float* times_us;  /* eager launches back to back */
   int32_t* heuristic;
-  void* reserved[4];
+  float* graph_us;  /* the same launches replayed from a CUDA graph (NaN: no capture here); may be NULL */
+  void* reserved[3];
 } AotcTuning;
 AOTIRuntimeError AotcModelContainerSetTuning(AOTInductorModelContainerHandle container_handle,
                                              AotcTuning* tuning);

@@ -239,8 +239,9 @@ AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* input
 /* Kernel tuning, for `aotc compile --autotune`: a package compiled as a
  * tuning build times every candidate kernel of its tunable nodes during the
  * runs made while a table is set. times_us[node * max_candidates + candidate]
- * receives the mean microseconds per launch (NaN: not measured, or the
- * candidate cannot run here), heuristic[node] the candidate aotc's heuristic
+ * receives the mean microseconds per launch, eager launches back to back
+ * (NaN: not measured, or the candidate cannot run here), graph_us the same
+ * launches replayed from a CUDA graph, heuristic[node] the candidate aotc's heuristic
  * picks at those sizes (-1: the node did not run). The table is borrowed until
  * it is replaced or reset with NULL. CUDA models loaded without
  * AOTC_LOAD_CUDA_GRAPHS only; no run may be in progress. Packages that are not
@@ -250,9 +251,10 @@ typedef struct aotc_tuning {
   uint32_t repeats;     /* timed launches per candidate after two warm-up ones; 0: 10 */
   uint32_t num_nodes;
   uint32_t max_candidates;
-  float* times_us;    /* num_nodes * max_candidates */
+  float* times_us;    /* num_nodes * max_candidates: eager launches back to back */
   int32_t* heuristic; /* num_nodes */
-  void* reserved[4];
+  float* graph_us;    /* num_nodes * max_candidates, or NULL: launches replayed from a CUDA graph */
+  void* reserved[3];
 } aotc_tuning;
 AOTC_API aotc_status aotc_model_set_tuning(aotc_model* model, aotc_tuning* tuning);
 
