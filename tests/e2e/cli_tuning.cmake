@@ -17,6 +17,7 @@ endfunction()
 
 expect_failure("--tuning-cache that does not exist" 1 "no such file" --target cuda --tuning-cache ${WORK}/none.json)
 expect_failure("--tuning-cache for the cpu" 2 "--target cuda only" --target cpu --tuning-cache ${WORK}/none.json)
+expect_failure("--tune-for without measurements" 2 "give --tuning-cache" --target cuda --tune-for graph)
 file(WRITE ${WORK}/bad.json "{\"format\": \"aotc-tuning-cache\", \"version\": 1, \"entries\": [{\"key\": 1}]}")
 expect_failure("a malformed cache" 1 "entry 0" --target cuda --tuning-cache ${WORK}/bad.json)
 

@@ -43,6 +43,9 @@ int run_compile(const CompileArgs& a) {
   if (a.verbose) o.progress = say;
   if ((a.autotune || !a.tuning_cache.empty()) && a.target != "cuda")
     return report(make_error(ErrorCode::kUsage, "--autotune and --tuning-cache apply to --target cuda only"));
+  if (a.tune_for != "both" && a.tuning_cache.empty() && !a.autotune)
+    return report(make_error(ErrorCode::kUsage, "--tune-for {} picks from tuning measurements: give --tuning-cache FILE "
+                             "or --autotune", a.tune_for));
   // The tuning cache: read it (it must exist unless this run makes it), tune, write it back.
   std::shared_ptr<codegen::TuningCache> cache;
   if (!a.tuning_cache.empty()) {
