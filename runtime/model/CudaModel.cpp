@@ -285,37 +285,39 @@ namespace {
 // stream cannot be captured here; *status is 1 when a launch failed.
 float time_in_graph(RunContext* ctx, int (*run)(void*, int32_t), void* arg, int32_t c, int repeats, CUevent start,
                     CUevent stop, int* status) {
-  const aotc::cuda::Driver& d = driver();
-  const float nan = std::numeric_limits<float>::quiet_NaN();
-  CUstream capture = nullptr;
-  if (d.cuStreamCreate(&capture, CU_STREAM_NON_BLOCKING) != CUDA_SUCCESS) return nan;
+  struct Capture {
+    RunContext* ctx;
+    int (*run)(void*, int32_t);
+    void* arg;
+    int32_t candidate;
+    int repeats;
+    int rc;
+  } capture{ctx, run, arg, c, repeats, 0};
+  rt::CudaGraphCache graphs;  // one graph, destroyed on return
   void* const saved = ctx->stream;
-  ctx->stream = capture;
-  CUgraph graph = nullptr;
-  int r = 0;
-  if (d.cuStreamBeginCapture(capture, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL) == CUDA_SUCCESS) {
-    for (int i = 0; i < repeats && r == 0; ++i) r = run(arg, c);
-    if (d.cuStreamEndCapture(capture, &graph) != CUDA_SUCCESS) graph = nullptr;
+  void* graph = nullptr;
+  try {
+    graph = graphs.capture({}, [](void* stream, void* a) {
+      auto* p = static_cast<Capture*>(a);
+      p->ctx->stream = stream;
+      for (int i = 0; i < p->repeats && p->rc == 0; ++i) p->rc = p->run(p->arg, p->candidate);
+      return p->rc;
+    }, &capture);
+  } catch (const aotc::cuda::CudaError&) {
+    graph = nullptr;  // this stream cannot be captured here
   }
   ctx->stream = saved;
-  d.cuStreamDestroy(capture);
-  float us = nan;
-  CUgraphExec exec = nullptr;
-  if (r == 1) *status = 1;
-  if (r == 0 && graph != nullptr && d.cuGraphInstantiateWithFlags(&exec, graph, 0) == CUDA_SUCCESS) {
-    CUstream stream = static_cast<CUstream>(saved);
-    AOTC_CU_CHECK(cuGraphLaunch(exec, stream));  // warm-up
-    AOTC_CU_CHECK(cuEventRecord(start, stream));
-    AOTC_CU_CHECK(cuGraphLaunch(exec, stream));
-    AOTC_CU_CHECK(cuEventRecord(stop, stream));
-    AOTC_CU_CHECK(cuEventSynchronize(stop));
-    float ms = 0;
-    AOTC_CU_CHECK(cuEventElapsedTime(&ms, start, stop));
-    us = ms * 1000.0f / static_cast<float>(repeats);
-  }
-  if (exec != nullptr) d.cuGraphExecDestroy(exec);
-  if (graph != nullptr) d.cuGraphDestroy(graph);
-  return us;
+  if (capture.rc == 1) *status = 1;
+  if (graph == nullptr) return std::numeric_limits<float>::quiet_NaN();
+  rt::CudaGraphCache::launch(graph, saved);  // warm-up
+  CUstream stream = static_cast<CUstream>(saved);
+  AOTC_CU_CHECK(cuEventRecord(start, stream));
+  rt::CudaGraphCache::launch(graph, saved);
+  AOTC_CU_CHECK(cuEventRecord(stop, stream));
+  AOTC_CU_CHECK(cuEventSynchronize(stop));
+  float ms = 0;
+  AOTC_CU_CHECK(cuEventElapsedTime(&ms, start, stop));
+  return ms * 1000.0f / static_cast<float>(repeats);
 }
 
 }  // namespace
@@ -324,10 +326,12 @@ int cuda_tune_node(const RunContext* rc, int32_t node, int32_t num_candidates, i
                    int (*run)(void* arg, int32_t candidate), void* arg, char* error, size_t error_size) {
   auto* tuning = static_cast<AotcTuning*>(rc->tuning);
   if (heuristic < 0 || heuristic >= num_candidates) heuristic = 0;
-  if (tuning == nullptr) {
+  // The heuristic's pick, or candidate 0 where that one cannot run here.
+  auto run_default = [&] {
     const int r = run(arg, heuristic);
     return r == 2 ? (run(arg, 0) == 0 ? 0 : 1) : r;
-  }
+  };
+  if (tuning == nullptr) return run_default();
   const bool row = node >= 0 && static_cast<uint32_t>(node) < tuning->num_nodes;
   if (row && tuning->heuristic != nullptr) tuning->heuristic[node] = heuristic;
   const int repeats = tuning->repeats > 0 ? static_cast<int>(tuning->repeats) : 10;
@@ -375,10 +379,7 @@ int cuda_tune_node(const RunContext* rc, int32_t node, int32_t num_candidates, i
       }
     }
     // Leave the node's output as the heuristic's pick would (every candidate computes the same).
-    if (status == 0) {
-      const int r = run(arg, heuristic);
-      status = r == 2 ? (run(arg, 0) == 0 ? 0 : 1) : r;
-    }
+    if (status == 0) status = run_default();
     driver().cuEventDestroy(start);
     driver().cuEventDestroy(stop);
     return status;
