@@ -223,6 +223,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
     emit.weights_file = weights_file;
     emit.allow_tf32 = options.allow_tf32;
     emit.use_cudnn = options.use_cudnn;
+    emit.use_cublaslt = options.use_cublaslt;
     emit.images = image_refs(archs);
     if (options.tuning_build) emit.images.pop_back();  // the cubin only: it runs here, now
     emit.tuning = options.tuning.get();
@@ -298,6 +299,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   if (!nvrtc.empty()) model.compiler["nvrtc"] = nvrtc;
   if (options.allow_tf32) model.compiler["allow_tf32"] = "true";
   if (options.target == "cuda" && !options.use_cudnn) model.compiler["cudnn"] = "false";
+  if (options.target == "cuda" && !options.use_cublaslt) model.compiler["cublaslt"] = "false";
   if (options.tuning_build) model.compiler["tuning_build"] = "true";
   if (options.tuning && options.tune_for != TuneFor::kBoth) model.compiler["tune_for"] = tune_for_name(options.tune_for);
   model.compiler["command"] = lib.command;

@@ -26,6 +26,7 @@ struct CompileOptions {
   int jobs = 0;                     ///< parallel compile jobs; 0 = all cores
   bool allow_tf32 = false;          ///< cuda: TF32 for float32 GEMM/convolution
   bool use_cudnn = true;            ///< cuda: convolutions through cuDNN where the runtime finds it
+  bool use_cublaslt = true;         ///< cuda: GEMMs may call cuBLASLt where the runtime finds it
   /// cuda: tunable nodes take this cache's pick where it has one (Tuning.h).
   /// `aotc compile` fills it from --tuning-cache and --autotune; may be null.
   std::shared_ptr<const TuningCache> tuning;

@@ -643,6 +643,21 @@ class CudaEmitter {
       return emit_naive_gemm(k, ps, g);
     }
     for (const auto& v : all) templates_.insert(v.call.find("gemm_tc") != std::string::npos ? "gemm_tc.cuh" : "gemm_simt.cuh");
+    // cuBLASLt, last among the candidates: for the types it takes, where the
+    // runtime finds it. A bias alone rides in its epilogue; any other
+    // epilogue runs as a pointwise kernel over its output afterwards.
+    const bool lt_types = fp32 ? out.dtype == DType::Float32
+                               : a.dtype == b.dtype && (a.dtype == DType::Float16 || a.dtype == DType::BFloat16) &&
+                                     (out.dtype == a.dtype || out.dtype == DType::Float32);
+    const bool lt_ok = options_.use_cublaslt && lt_types;
+    const bool lt_bias = g.bias >= 0 && is_plain_input(g.epilogue) && kg_.buffer(g.bias).dtype == out.dtype;
+    const bool lt_epi = !lt_bias && (g.bias >= 0 || !is_plain_input(g.epilogue));
+    const size_t lt_index = lt_ok ? all.size() : std::string::npos;
+    if (lt_ok) all.push_back({"", "", "cublaslt"});
+    // Measured on an H200 (docs/cuda-kernels.md): the FLOPs from which the
+    // heuristic calls cuBLASLt first.
+    const char* lt_min_flops = fp32 ? (options_.allow_tf32 ? kCublasLtMinFlopsTf32 : kCublasLtMinFlopsFp32)
+                                    : kCublasLtMinFlops16;
 
     // Tuning: measure every candidate (tuning build), or take the cache's pick.
     std::string key;
@@ -657,13 +672,25 @@ class CudaEmitter {
     std::vector<std::string> all_names;
     for (const auto& v : all) all_names.push_back(v.name);
     Tuned tuned = tune(k, key, all_names);
-    std::vector<size_t> emitted;  // indices into `all`
+    std::vector<size_t> emitted;  // indices into `all` of the kernels compiled in
+    // cuBLASLt's call before the kernels, which run where it returns 2; its
+    // FLOPs threshold.
+    bool library = false;
+    std::string library_min_flops;
     if (tuned.measure) {
-      for (size_t i = 0; i < all.size(); ++i) emitted.push_back(i);
-    } else if (tuned.choice >= 0) {
+      for (size_t i = 0; i < all.size(); ++i)
+        if (i != lt_index) emitted.push_back(i);
+    } else if (tuned.choice >= 0 && static_cast<size_t>(tuned.choice) != lt_index) {
       emitted.push_back(static_cast<size_t>(tuned.choice));
     } else {
       for (const auto& [bound, i] : heuristic) emitted.push_back(i);
+      if (lt_ok && tuned.choice >= 0) {
+        library = true;
+        library_min_flops = "0";  // measured faster at the tuned sizes: at any size
+      } else if (lt_ok && std::string(lt_min_flops) != "inf") {
+        library = true;
+        library_min_flops = lt_min_flops;
+      }
     }
     // One kernel per emitted candidate.
     std::vector<std::string> names;
@@ -684,7 +711,46 @@ class CudaEmitter {
       if (e == 0) slot_names_[index_] = kname;
       slots.push_back(e == 0 ? index_ : extra_kernel(kname));
     }
+    size_t lt_epi_slot = 0;
+    if ((library || (tuned.measure && lt_ok)) && lt_epi) {
+      Shape domain = g.batch;
+      domain.push_back(g.m);
+      domain.push_back(g.n);
+      SymExpr total(1);
+      for (const auto& d : domain) total = total * d;
+      const std::string name = k.name + "_epi";
+      s += grid_stride_head(name, ps, total);
+      s += "    const int64_t n = flat % (" + dcode(g.n) + "), m = flat / (" + dcode(g.n) + ") % (" + dcode(g.m) +
+           "), b = flat / ((" + dcode(g.n) + ") * (" + dcode(g.m) + "));\n    (void)m;\n";
+      s += delinearize_code(g.batch, "b", "b", "    ");
+      s += "    (void)b;\n";
+      s += "    float acc = (float)aotc_gen::aotc_ld(" + buf(g.out_buffer) + ", flat);\n";
+      s += epilogue_body(g.epilogue, g.out_buffer, out_offset, g.bias, "n", "    ");
+      s += "  }\n}\n";
+      lt_epi_slot = extra_kernel(name);
+    }
     dev_ += s + "\n";
+    // The cuBLASLt call, its status in st_; then its epilogue kernel.
+    auto library_code = [&](const std::string& min_flops, const std::string& indent) {
+      std::string c = indent + "aotc_model::CublasLtGemm lt_{};\n";
+      c += indent + fmt::format("lt_.id = {}; lt_.ab_dtype = {}; lt_.out_dtype = {}; lt_.allow_tf32 = {};\n", index_,
+                                c10_code(a.dtype), c10_code(out.dtype), options_.allow_tf32 ? 1 : 0);
+      c += indent + "lt_.batch = batch_; lt_.m = m_; lt_.n = n_; lt_.k = k_;\n";
+      c += indent + "lt_.a_stride_batch = " + hcode(a.strides[0]) + "; lt_.a_stride_m = " + hcode(a.strides[1]) +
+           "; lt_.a_stride_k = " + hcode(a.strides[2]) + ";\n";
+      c += indent + "lt_.b_stride_batch = " + hcode(b.strides[0]) + "; lt_.b_stride_k = " + hcode(b.strides[1]) +
+           "; lt_.b_stride_n = " + hcode(b.strides[2]) + ";\n";
+      c += indent + "lt_.min_flops = " + min_flops + ";\n";
+      c += indent + "lt_.a = " + buf(a.buffer) + " + (" + hcode(a.offset) + "); lt_.b = " + buf(b.buffer) + " + (" +
+           hcode(b.offset) + ");\n";
+      c += indent + "lt_.bias = " + (lt_bias ? buf(g.bias) : std::string("nullptr")) + "; lt_.out = " +
+           buf(g.out_buffer) + ";\n";
+      c += indent + "const int st_ = aotc_model::cuda_cublaslt_gemm(rc, &lt_, error, error_size);\n";
+      c += indent + "if (st_ == 1) return 1;\n";
+      return c;
+    };
+    const std::string lt_epi_launch =
+        lt_epi ? fmt::format("AOTC_LAUNCH({}, aotc_blocks(batch_ * m_ * n_, 256), 1, 1, p);\n", lt_epi_slot) : "";
     auto launch_code = [&](size_t e, const std::string& indent) {
       const size_t slot = slots[e];
       if (all[emitted[e]].split_k) {
@@ -712,25 +778,54 @@ class CudaEmitter {
       std::string cases;
       for (size_t e = 0; e < emitted.size(); ++e)
         cases += fmt::format("          case {}: {{\n{}            return 0;\n          }}\n", e, launch_code(e, "            "));
-      h += tune_call(tuned.node, emitted.size(), pick, cases);
+      if (lt_ok) {
+        cases += fmt::format("          case {}: {{\n", lt_index) + library_code("0", "            ") +
+                 "            if (st_ == 2) return 2;\n" + (lt_epi ? "            " + lt_epi_launch : "") +
+                 "            return 0;\n          }\n";
+        if (std::string(lt_min_flops) != "inf")
+          pick = fmt::format("2.0 * (double)batch_ * (double)m_ * (double)n_ * (double)k_ >= {} ? {} : ({})",
+                             lt_min_flops, lt_index, pick);
+      }
+      h += tune_call(tuned.node, all.size(), pick, cases);
     } else {
-      // The first emitted candidate whose M bound covers M.
+      std::string own;  // the first emitted candidate whose M bound covers M
       for (size_t e = 0; e < emitted.size(); ++e) {
         int64_t bound = 1 << 30;
         for (const auto& [m_bound, i] : heuristic)
           if (i == emitted[e]) bound = m_bound;
         std::string cond = e + 1 == emitted.size() ? "" : fmt::format("if (m_ <= {}) ", bound);
-        h += "      " + cond + "{\n" + launch_code(e, "        ") + "      }\n";
-        if (e + 1 < emitted.size()) h += "      else ";
+        own += "      " + cond + "{\n" + launch_code(e, "        ") + "      }\n";
+        if (e + 1 < emitted.size()) own += "      else ";
+      }
+      if (library) {
+        h += library_code(library_min_flops, "      ");
+        h += "      if (st_ == 0) {\n" + (lt_epi ? "        " + lt_epi_launch : "") + "      } else {\n" +
+             indent_lines(own, "  ") + "      }\n";
+      } else {
+        h += own;
       }
     }
     h += "    }\n  }\n";
     launches_ += h;
-    std::string impls;
+    std::string impls = library || (tuned.measure && lt_ok) ? "cublaslt" : "";
     for (size_t i : emitted) impls += (impls.empty() ? "" : " | ") + all[i].name;
-    if (tuned.measure) reason = "tuning build: every candidate measured";
-    else if (tuned.choice >= 0) reason = tuned.reason;
-    else reason += (emitted.size() > 1 ? "; variant picked by M at run time" : "") + tuned.reason;
+    const std::string lt_what = std::string("its heuristics' first algorithm") +
+                                (fp32 && !options_.allow_tf32 ? " on FMA units, full float32" : "") +
+                                (lt_bias ? ", bias in its epilogue" : lt_epi ? "; epilogue as a pointwise kernel after it" : "");
+    if (tuned.measure) {
+      reason = "tuning build: every candidate measured";
+    } else if (tuned.choice >= 0 && static_cast<size_t>(tuned.choice) == lt_index) {
+      reason = tuned.reason + "; cuBLASLt runs " + lt_what + "; where the runtime finds no cuBLASLt: " + reason +
+               (emitted.size() > 1 ? ", variant picked by M at run time" : "");
+    } else if (tuned.choice >= 0) {
+      reason = tuned.reason;
+    } else if (library) {
+      reason = std::string("cuBLASLt where the runtime finds it and the GEMM has at least ") + library_min_flops +
+               " FLOPs (" + lt_what + "), else " + reason +
+               (emitted.size() > 1 ? "; variant picked by M at run time" : "") + tuned.reason;
+    } else {
+      reason += (emitted.size() > 1 ? "; variant picked by M at run time" : "") + tuned.reason;
+    }
     choose(k, impls, reason, key);
     return Status::ok();
   }
@@ -1306,6 +1401,11 @@ class CudaEmitter {
   bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's start)
   static constexpr const char* kCudnnMinFlopsFma = "1e9";
   static constexpr const char* kCudnnMinFlopsTensorCores = "2e8";
+  // GEMM FLOPs from which the heuristic calls cuBLASLt before aotc's own
+  // kernels ("inf": only when a tuning cache picks it).
+  static constexpr const char* kCublasLtMinFlopsFp32 = "inf";
+  static constexpr const char* kCublasLtMinFlopsTf32 = "1e6";
+  static constexpr const char* kCublasLtMinFlops16 = "inf";
   static constexpr int64_t kSplitCounters = 1024;
   static constexpr int64_t kSplitPartialBytes = 4 << 20;
   static constexpr int64_t kSplitScratchBytes = (kSplitCounters * 4 + kSplitPartialBytes + 255) / 256 * 256;

@@ -35,6 +35,8 @@ struct CudaEmitOptions {
   bool allow_tf32 = false;
   /// Convolutions call cuDNN when the runtime finds it (aotc's kernel otherwise).
   bool use_cudnn = true;
+  /// GEMMs may call cuBLASLt when the runtime finds it (aotc's kernels otherwise).
+  bool use_cublaslt = true;
   /// Tunable nodes take the cache's pick where it has one (Tuning.h); may be null.
   const TuningCache* tuning = nullptr;
   /// Which cost the cache's picks minimise (Tuning.h).

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "CudaModel.h"
-#include "Cudnn.h"
+#include "CudaLibs.h"
 #include "Errors.h"
 #include "InputCheck.h"
 #include "MappedWeights.h"
@@ -253,7 +253,7 @@ std::unique_ptr<Container::Instance> Container::make_instance() {
   auto inst = std::make_unique<Instance>();
   if (device_type_ == AOTC_DEVICE_CUDA) {
     inst->event = cuda_event_create();
-    inst->cudnn = std::make_unique<CudnnInstance>();
+    inst->libs = std::make_unique<CudaLibs>();
   }
   return inst;
 }
@@ -265,7 +265,7 @@ void Container::free_instance(Instance& inst) noexcept {
     } catch (...) {
     }
     inst.graphs.reset();
-    inst.cudnn.reset();
+    inst.libs.reset();
     cuda_free(inst.arena);
     cuda_event_destroy(inst.event);
   } else {
@@ -344,7 +344,7 @@ void Container::set_tuning(AotcTuning* tuning) {
 
 int Container::run_eager(Instance& inst, RunContext& ctx, char* error, size_t error_size) {
   const int rc = spec_.run(&ctx, error, error_size);
-  if (inst.cudnn && inst.cudnn->take_workspace_moved() && inst.graphs) inst.graphs->clear();
+  if (inst.libs && inst.libs->take_workspace_moved() && inst.graphs) inst.graphs->clear();
   return rc;
 }
 
@@ -359,9 +359,9 @@ int Container::run_graph(Instance& inst, RunContext& ctx, size_t num_inputs, siz
   if (!inst.graphs) inst.graphs = std::make_unique<CudaGraphCache>();
   void* graph = inst.graphs->find(key);
   if (graph == nullptr) {
-    // A plain run first: cuDNN's handle, plans and workspace cannot be made
-    // while the stream is being captured.
-    if (cudnn_available(nullptr)) {
+    // A plain run first: cuDNN's and cuBLASLt's handles, plans and
+    // workspaces cannot be made while the stream is being captured.
+    if (any_cuda_library_available()) {
       const int rc = run_eager(inst, ctx, error, error_size);
       if (rc != 0) return rc;
     }
@@ -472,7 +472,7 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   ctx.device_index = device_index_;
   ctx.parallel_for = &parallel_for;
   ctx.num_threads = thread_pool_size();
-  ctx.libs = inst.cudnn.get();
+  ctx.libs = inst.libs.get();
   ctx.tuning = tuning_;
   char error[1024] = {};
   int rc = 0;

@@ -24,7 +24,7 @@ namespace aotc_model::rt {
 
 class CudaDevice;
 class CudaGraphCache;
-class CudnnInstance;
+struct CudaLibs;
 class MappedWeights;
 
 class Container {
@@ -75,7 +75,7 @@ class Container {
     void* event = nullptr;  // CUDA: recorded after each run on its stream
     bool event_recorded = false;
     std::unique_ptr<CudaGraphCache> graphs;  // CUDA with graphs enabled
-    std::unique_ptr<CudnnInstance> cudnn;    // CUDA: handle, workspace and plans
+    std::unique_ptr<CudaLibs> libs;          // CUDA: cuDNN and cuBLASLt handles, workspaces, plans
   };
   class Lease;
 

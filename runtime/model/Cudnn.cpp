@@ -2,8 +2,6 @@
 #include "Cudnn.h"
 
 #include <cudnn.h>
-#include <dlfcn.h>
-#include <glob.h>
 
 #include <climits>
 #include <cstdio>
@@ -11,8 +9,10 @@
 #include <cstring>
 #include <mutex>
 
+#include "CudaLibs.h"
 #include "CudaModel.h"
 #include "Errors.h"
+#include "SharedLibrary.h"
 
 namespace aotc_model::rt {
 namespace {
@@ -55,13 +55,7 @@ struct Loaded {
 
 bool resolve(void* lib, CudnnApi& a, std::string* missing) {
   bool ok = true;
-  auto get = [&](auto& fn, const char* name) {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
-    if (fn == nullptr && ok) {
-      *missing = name;
-      ok = false;
-    }
-  };
+  auto get = [&](auto& fn, const char* name) { resolve_symbol(lib, fn, name, &ok, missing); };
   get(a.GetVersion, "cudnnGetVersion");
   get(a.GetErrorString, "cudnnGetErrorString");
   get(a.Create, "cudnnCreate");
@@ -83,79 +77,22 @@ bool resolve(void* lib, CudnnApi& a, std::string* missing) {
   return ok;
 }
 
-// Candidate paths after the process and the linker's own search.
-std::vector<std::string> search_paths() {
-  std::vector<std::string> out = {"/usr/local/cuda/lib64/libcudnn.so.9", "/usr/local/cuda/lib/libcudnn.so.9"};
-  std::vector<std::string> patterns;
-  for (const char* env : {"VIRTUAL_ENV", "CONDA_PREFIX"}) {
-    const char* v = std::getenv(env);
-    if (v != nullptr && *v != '\0') patterns.push_back(std::string(v) + "/lib/python3*/site-packages/nvidia/cudnn/lib/libcudnn.so.9");
-  }
-  patterns.push_back("/usr/local/lib/python3*/dist-packages/nvidia/cudnn/lib/libcudnn.so.9");
-  patterns.push_back("/usr/local/lib/python3*/site-packages/nvidia/cudnn/lib/libcudnn.so.9");
-  patterns.push_back("/usr/lib/python3*/dist-packages/nvidia/cudnn/lib/libcudnn.so.9");
-  patterns.push_back("/usr/lib/python3/dist-packages/nvidia/cudnn/lib/libcudnn.so.9");
-  for (const std::string& p : patterns) {
-    glob_t g{};
-    if (glob(p.c_str(), 0, nullptr, &g) == 0)
-      for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-    globfree(&g);
-  }
-  return out;
-}
-
-std::string library_path(void* lib, const char* fallback) {
-  Dl_info info{};
-  void* sym = dlsym(lib, "cudnnGetVersion");
-  if (sym != nullptr && dladdr(sym, &info) != 0 && info.dli_fname != nullptr) return info.dli_fname;
-  return fallback;
-}
-
 Loaded load() {
   Loaded out;
-  const char* env = std::getenv("AOTC_CUDNN");
-  std::string requested = env != nullptr ? env : "";
-  if (requested == "0" || requested == "off" || requested == "OFF") {
-    out.where = "turned off by AOTC_CUDNN=" + requested;
-    return out;
-  }
-  void* lib = nullptr;
-  std::string tried;
-  auto try_open = [&](const std::string& path, int flags) {
-    if (lib != nullptr) return;
-    dlerror();
-    lib = dlopen(path.c_str(), flags);
-    if (lib == nullptr && !(flags & RTLD_NOLOAD)) {
-      const char* e = dlerror();
-      tried += (tried.empty() ? "" : "; ") + (e != nullptr ? std::string(e) : path);
-    }
-  };
-  if (!requested.empty()) {
-    std::string path = requested;
-    if (path.size() < 3 || path.find(".so") == std::string::npos) path += "/libcudnn.so.9";
-    try_open(path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) {
-      out.where = "AOTC_CUDNN=" + requested + " does not load: " + tried;
-      return out;
-    }
-  }
-  try_open("libcudnn.so.9", RTLD_NOW | RTLD_NOLOAD);
-  try_open("libcudnn.so.9", RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr)
-    for (const std::string& p : search_paths()) try_open(p, RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr) {
-    out.where = "libcudnn.so.9 not found (set AOTC_CUDNN to its path; tried: " + tried + ")";
+  const SharedLibrary lib = open_cuda_library("libcudnn.so.9", "AOTC_CUDNN", {"nvidia/cudnn/lib"}, "cudnnGetVersion");
+  if (lib.handle == nullptr) {
+    out.where = lib.why_not;
     return out;
   }
   static CudnnApi api{};
   std::string missing;
-  if (!resolve(lib, api, &missing)) {
-    out.where = library_path(lib, "libcudnn.so.9") + " lacks " + missing;
+  if (!resolve(lib.handle, api, &missing)) {
+    out.where = lib.path + " lacks " + missing;
     return out;
   }
   const size_t version = api.GetVersion();
-  out.where = library_path(lib, "libcudnn.so.9") + " (cuDNN " + std::to_string(version / 10000) + "." +
-              std::to_string(version / 100 % 100) + "." + std::to_string(version % 100) + ")";
+  out.where = lib.path + " (cuDNN " + std::to_string(version / 10000) + "." + std::to_string(version / 100 % 100) +
+              "." + std::to_string(version % 100) + ")";
   if (version < 90000) {
     out.where += ": aotc needs cuDNN 9";
     return out;
@@ -345,7 +282,7 @@ namespace aotc_model {
 
 int cuda_cudnn_conv2d(const RunContext* rc, const CudnnConv2d* conv, char* error, size_t error_size) {
   if (rc == nullptr || conv == nullptr || rc->libs == nullptr) return 2;
-  return static_cast<rt::CudnnInstance*>(rc->libs)->conv2d(*conv, rc->stream, error, error_size);
+  return static_cast<rt::CudaLibs*>(rc->libs)->cudnn.conv2d(*conv, rc->stream, error, error_size);
 }
 
 }  // namespace aotc_model

@@ -110,8 +110,9 @@ struct RunContext {
   void (*parallel_for)(int64_t n, int64_t grain, void (*fn)(int64_t begin, int64_t end, void* arg), void* arg);
   /// Threads parallel_for may use, the caller included (>= 1); for blocking.
   int32_t num_threads;
-  /// CUDA: this instance's library state (cuDNN handle, workspace, plans),
-  /// opaque; generated code passes the RunContext to cuda_cudnn_conv2d.
+  /// CUDA: this instance's library state (cuDNN and cuBLASLt handles,
+  /// workspaces, plans), opaque; generated code passes the RunContext to
+  /// cuda_cudnn_conv2d and cuda_cublaslt_gemm.
   void* libs;
   /// Tuning builds: the host's AotcTuning (model_abi.h) during a tuning run,
   /// else null; generated code passes the RunContext to cuda_tune_node.
@@ -234,6 +235,36 @@ struct CudnnConv2d {
 /// found, turned off with AOTC_CUDNN=0, below min_flops, sizes past its int32
 /// limits): the caller then runs its own kernel.
 int cuda_cudnn_conv2d(const RunContext* rc, const CudnnConv2d* conv, char* error, size_t error_size);
+
+/// A GEMM for cuBLASLt: out[b][m][n] = sum_k a[b][m][k] * b[b][k][n]
+/// (+ bias[n]), with a and b at any element strides (one of each operand's
+/// two matrix strides must be 1), out contiguous. Types (c10 codes): a and b
+/// float32 (out float32), or both float16 / bfloat16 (out the same type or
+/// float32); bias, when given, has out's type. Accumulates in float32; float32
+/// operands use TF32 tensor cores only with allow_tf32.
+struct CublasLtGemm {
+  int32_t id;  ///< the GEMM's number in the model: keys its plans
+  int32_t ab_dtype;
+  int32_t out_dtype;
+  int32_t allow_tf32;
+  int64_t batch, m, n, k;
+  int64_t a_stride_batch, a_stride_m, a_stride_k;
+  int64_t b_stride_batch, b_stride_k, b_stride_n;
+  /// Below this many floating-point operations (2 * batch * m * n * k)
+  /// aotc's own kernel is faster: status 2. AOTC_CUBLASLT_MIN_FLOPS overrides it.
+  double min_flops;
+  const void* a;
+  const void* b;
+  const void* bias;  ///< n elements, or null
+  void* out;
+};
+
+/// Enqueues `gemm` through cuBLASLt on rc->stream (the algorithm its
+/// heuristics rank first, bias fused as its epilogue). Returns 0 when
+/// enqueued; 1 on failure with a message in `error`; 2 when cuBLASLt should
+/// not run it (not found, turned off with AOTC_CUBLASLT=0, below min_flops,
+/// strides or types it does not take): the caller then runs its own kernel.
+int cuda_cublaslt_gemm(const RunContext* rc, const CublasLtGemm* gemm, char* error, size_t error_size);
 
 /// A tunable node of a tuning build (`aotc compile --autotune`). `run(arg, c)`
 /// launches candidate c (0 <= c < num_candidates) on rc->stream and returns 0,

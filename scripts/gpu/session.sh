@@ -19,6 +19,10 @@
 #             $OUT/tuning-h200.json), the tuned packages through `aotc run` on
 #             every stored case, the same with --tune-for graph, and `aotc
 #             bench` of both against the carried heuristic-only package
+#   lt        every GEMM through cuBLASLt (a copy of the tune stage's cache
+#             that picks it everywhere): aotc run on every stored case, with
+#             cuBLASLt and with AOTC_CUBLASLT=0, and `aotc bench` against the
+#             heuristic; then --allow-tf32 tuning of mlp and gpt_block
 #   rtload    `aotc bench` (own runtime) on every carried package
 #   bench     benchmarks/compare_aoti.py
 #
@@ -34,7 +38,7 @@ export AOTC_CACHE_DIR=/tmp/aotc-cache
 W=/tmp/aotc-gpu
 mkdir -p "$W"
 FX=/tmp/fixtures/shared
-stages=${*:-fixtures cudnn run e2e torch cpp tune rtload bench}
+stages=${*:-fixtures cudnn run e2e torch cpp tune lt rtload bench}
 summary() { echo "$*" | tee -a "$OUT/summary.txt"; }
 for z in "$C"/pkg/*.pt2.gz; do [ -f "$z" ] && gunzip -f "$z"; done
 start=$(date +%s)
@@ -174,6 +178,69 @@ tune)
   summary "    re-exported resnet18 case_0 reference against the shared one: $(aotc_npy_compare "$FX/resnet18/case_0/output_0.npy" "$C/cases/resnet18/case_0/output_0.npy" 1e-4 2>&1)"
   summary "tune: tuned packages through aotc run on every stored case: $pass passed, $fail failed; cache $(grep -c '"key"' "$cache" 2>/dev/null) entries [$(elapsed) s]"
   grep -E "relative|FAIL|failed" "$OUT/tune-run.log" | sed 's/^/    /' | head -30 >> "$OUT/summary.txt"
+  ;;
+lt)
+  # cuBLASLt for every GEMM: a copy of the tune stage's cache in which every
+  # GEMM entry with a cuBLASLt time picks it; each fixture compiled with it,
+  # run on every stored case with cuBLASLt and with AOTC_CUBLASLT=0 (aotc's
+  # kernels, the fallback), and benchmarked against the heuristic's package.
+  cache="$OUT/tuning-h200.json"; forced="$W/forced-cublaslt.json"
+  python3 - "$cache" "$forced" > "$OUT/lt.log" 2>&1 <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); n = 0
+for e in c["entries"]:
+    if e["key"].startswith("gemm") and "cublaslt" in e.get("times_us", {}):
+        e["choice"] = "cublaslt"; n += 1
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+print("forced entries:", n)
+PY
+  summary "lt: $(tail -1 "$OUT/lt.log") [$(elapsed) s]"
+  pass=0; fail=0
+  for pkg in "$C"/pkg/*.cuda.pt2; do
+    n=$(basename "$pkg" .cuda.pt2)
+    lt="$W/lt-$n.pt2"
+    aotc compile "$FX/$n/model.pt2" -o "$lt" --target cuda --arch sm_90 --tuning-cache "$forced" >> "$OUT/lt.log" 2>&1 \
+      || { summary "lt: $n: compile failed"; continue; }
+    nlt=$(aotc inspect "$lt" 2>/dev/null | grep -c "cublaslt |")
+    for mode in lt own; do
+    for case in "$FX"/$n/case_*; do
+      ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
+      rm -rf "$W/run-out"; mkdir -p "$W/run-out"
+      tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
+      lt_env=(AOTC_VERBOSE=1); [ $mode = own ] && lt_env=(AOTC_CUBLASLT=0)
+      ok=1
+      if env "${lt_env[@]}" aotc run "$lt" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/lt-run.log" 2>&1; then
+        for r in "$case"/output_*.npy; do
+          line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
+          echo "$n/$mode $(basename "$case") $(basename "$r"): $line" >> "$OUT/lt-run.log"
+        done
+      else ok=0; echo "$n/$mode $(basename "$case"): aotc run failed" >> "$OUT/lt-run.log"; fi
+      if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    done
+    done
+    ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
+    for g in "" --cuda-graph; do
+      h=$(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      t=$(aotc bench "$lt" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      summary "    bench $n case_0 ${g:-eager}: heuristic $h us, every GEMM through cuBLASLt ($nlt nodes) $t us"
+    done
+  done
+  summary "    $(grep -m1 'aotc: cuBLASLt' "$OUT/lt-run.log")"
+  summary "lt: every GEMM through cuBLASLt, aotc run on every stored case (with it, and AOTC_CUBLASLT=0): $pass passed, $fail failed [$(elapsed) s]"
+  grep -E "relative|FAIL|failed" "$OUT/lt-run.log" | sed 's/^/    /' | head -20 >> "$OUT/summary.txt"
+  # TF32 (--allow-tf32): tuned against the heuristic's gemm_tc<TcGemmTf32>.
+  for n in mlp gpt_block; do
+    aotc compile "$FX/$n/model.pt2" -o "$W/tf32-$n.pt2" --target cuda --arch sm_90 --allow-tf32 >> "$OUT/lt.log" 2>&1
+    aotc compile "$FX/$n/model.pt2" -o "$W/tf32-tuned-$n.pt2" --target cuda --arch sm_90 --allow-tf32 --autotune \
+      --tuning-cache "$cache" > "$OUT/tune-tf32-$n.log" 2>&1 || summary "lt: $n tf32 autotune failed"
+    grep -E '^aotc:   ' "$OUT/tune-tf32-$n.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
+    ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
+    for g in "" --cuda-graph; do
+      h=$(aotc bench "$W/tf32-$n.pt2" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      t=$(aotc bench "$W/tf32-tuned-$n.pt2" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      summary "    bench $n tf32 case_0 ${g:-eager}: heuristic $h us, tuned $t us"
+    done
+  done
   ;;
 rtload)
   # aotc's runtime on each carried package: load and first run with the CUDA

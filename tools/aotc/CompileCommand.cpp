@@ -24,6 +24,7 @@ struct CompileArgs {
   bool verbose = false;
   bool allow_tf32 = false;
   bool no_cudnn = false;
+  bool no_cublaslt = false;
   bool autotune = false;
   std::string tuning_cache;
   std::string tune_for = "both";
@@ -39,6 +40,7 @@ int run_compile(const CompileArgs& a) {
   o.jobs = a.jobs;
   o.allow_tf32 = a.allow_tf32;
   o.use_cudnn = !a.no_cudnn;
+  o.use_cublaslt = !a.no_cublaslt;
   auto say = [](const std::string& msg) { std::fprintf(stderr, "aotc: %s\n", msg.c_str()); };
   if (a.verbose) o.progress = say;
   if ((a.autotune || !a.tuning_cache.empty()) && a.target != "cuda")
@@ -114,6 +116,9 @@ void add_compile(CLI::App& app) {
   c->add_flag("--allow-tf32", args->allow_tf32, "cuda: allow TF32 for float32 GEMM and convolution");
   c->add_flag("--no-cudnn", args->no_cudnn,
               "cuda: convolutions use only aotc's own kernels (default: cuDNN where the runtime finds it)");
+  c->add_flag("--no-cublaslt", args->no_cublaslt,
+              "cuda: GEMMs use only aotc's own kernels (default: cuBLASLt where tuning or the heuristic picks it "
+              "and the runtime finds it)");
   c->add_flag("--autotune", args->autotune,
               "cuda: time every candidate kernel of each GEMM/convolution on this machine's GPU and use the fastest "
               "(with --tuning-cache: also keep the results there)");

@@ -1,0 +1,48 @@
+// Finding a CUDA library (cuDNN, cuBLASLt) at run time: model libraries never
+// link one, so a CPU-only host or a host without the library still loads them.
+//
+// The search, in order (the first that loads wins):
+//   1. the environment variable `env` (e.g. AOTC_CUDNN): "0" / "off" turns the
+//      library off; otherwise the path of the library or of the folder
+//      holding it, and nothing else is tried;
+//   2. the library already in the process (inside PyTorch, its own copy);
+//   3. the dynamic linker's search (LD_LIBRARY_PATH, ld.so.cache);
+//   4. the CUDA toolkit (/usr/local/cuda/lib64, /usr/local/cuda/lib) and the
+//      pip wheel folders `pip_dirs` (e.g. "nvidia/cudnn/lib") under
+//      $VIRTUAL_ENV, $CONDA_PREFIX, /usr/local/lib/python3.* and /usr/lib/python3.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace aotc_model::rt {
+
+struct SharedLibrary {
+  void* handle = nullptr;  ///< dlopen handle, or null
+  std::string path;        ///< where it loaded from (when it did)
+  std::string why_not;     ///< when it did not: turned off, or what was tried
+};
+
+/// Searches for `soname` as above. `probe` is a symbol the library exports,
+/// used to name the file it loaded from. Never unloads what it opens.
+SharedLibrary open_cuda_library(const char* soname, const char* env, const std::vector<std::string>& pip_dirs,
+                                const char* probe);
+
+/// Resolves `name` in `lib` into `fn`; on the first miss sets `*missing` and
+/// `*ok` false.
+template <typename Fn>
+void resolve_symbol(void* lib, Fn& fn, const char* name, bool* ok, std::string* missing);
+
+/// dlsym, kept out of the template's header users.
+void* find_symbol(void* lib, const char* name);
+
+template <typename Fn>
+void resolve_symbol(void* lib, Fn& fn, const char* name, bool* ok, std::string* missing) {
+  fn = reinterpret_cast<Fn>(find_symbol(lib, name));
+  if (fn == nullptr && *ok) {
+    *missing = name;
+    *ok = false;
+  }
+}
+
+}  // namespace aotc_model::rt
