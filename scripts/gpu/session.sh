@@ -22,7 +22,9 @@
 #   lt        every GEMM through cuBLASLt (a copy of the tune stage's cache
 #             that picks it everywhere): aotc run on every stored case, with
 #             cuBLASLt and with AOTC_CUBLASLT=0, and `aotc bench` against the
-#             heuristic; then --allow-tf32 tuning of mlp and gpt_block
+#             heuristic; the GPU end-to-end tests and check_torch_loader.py
+#             (inside PyTorch) with it; then --allow-tf32
+#             packages of mlp and gpt_block against the references, and tuned
 #   rtload    `aotc bench` (own runtime) on every carried package
 #   bench     benchmarks/compare_aoti.py
 #
@@ -185,6 +187,7 @@ lt)
   # run on every stored case with cuBLASLt and with AOTC_CUBLASLT=0 (aotc's
   # kernels, the fallback), and benchmarked against the heuristic's package.
   cache="$OUT/tuning-h200.json"; forced="$W/forced-cublaslt.json"
+  [ -f "$cache" ] || cp benchmarks/tuning/h200.json "$cache"  # without the tune stage: the committed cache
   python3 - "$cache" "$forced" > "$OUT/lt.log" 2>&1 <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1])); n = 0
@@ -228,7 +231,33 @@ PY
   summary "    $(grep -m1 'aotc: cuBLASLt' "$OUT/lt-run.log")"
   summary "lt: every GEMM through cuBLASLt, aotc run on every stored case (with it, and AOTC_CUBLASLT=0): $pass passed, $fail failed [$(elapsed) s]"
   grep -E "relative|FAIL|failed" "$OUT/lt-run.log" | sed 's/^/    /' | head -20 >> "$OUT/summary.txt"
-  # TF32 (--allow-tf32): tuned against the heuristic's gemm_tc<TcGemmTf32>.
+  # The GPU end-to-end tests (every fixture across its dynamic ranges against
+  # the evaluator) with every GEMM through cuBLASLt.
+  AOTC_E2E_TUNING_CACHE=$forced AOTC_FIXTURES_DIR=$FX timeout 400 aotc_e2e_gpu_tests --durations yes > "$OUT/e2e-lt.log" 2>&1
+  rc=$?
+  summary "lt: aotc_e2e_gpu_tests with every GEMM through cuBLASLt: exit $rc; $(grep -E 'test cases|assertions' "$OUT/e2e-lt.log" | tail -1) [$(elapsed) s]"
+  grep -E "^gpu " "$OUT/e2e-lt.log" | sed 's/^/    /' >> "$OUT/summary.txt"
+  # Inside PyTorch (aoti_load_package), where cuBLASLt is PyTorch's own copy.
+  mkdir -p "$W/lt-pkgs"
+  for p in "$W"/lt-*.pt2; do n=$(basename "$p" .pt2); cp "$p" "$W/lt-pkgs/${n#lt-}.cuda.pt2"; done
+  AOTC_VERBOSE=1 timeout 300 python3 tests/torch/check_torch_loader.py --aotc "$C/bin/aotc" --fixtures "$FX" \
+    --packages "$W/lt-pkgs" --targets cuda --work "$W/torch-lt" > "$OUT/torch-lt.log" 2>&1
+  rc=$?
+  summary "lt: check_torch_loader.py on the cuBLASLt packages: exit $rc; $(grep -c '^PASS' "$OUT/torch-lt.log") PASS, $(grep -c '^FAIL' "$OUT/torch-lt.log") FAIL; $(grep -m1 'aotc: cuBLASLt' "$OUT/torch-lt.log") [$(elapsed) s]"
+  grep -E "^FAIL|raised|Segmentation|Abort" "$OUT/torch-lt.log" | sed 's/^/    /' | head -20 >> "$OUT/summary.txt"
+  # TF32 (--allow-tf32; the heuristic calls cuBLASLt from 1e6 FLOPs): against
+  # the references at 1e-3, then tuned against the heuristic.
+  for n in mlp gpt_block; do
+    aotc compile "$FX/$n/model.pt2" -o "$W/tf32-$n.pt2" --target cuda --arch sm_90 --allow-tf32 >> "$OUT/lt.log" 2>&1
+    res=""
+    for case in "$FX"/$n/case_*; do
+      ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
+      rm -rf "$W/run-out"; mkdir -p "$W/run-out"
+      aotc run "$W/tf32-$n.pt2" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/lt-run.log" 2>&1
+      res="$res $(basename "$case"): $(aotc_npy_compare "$W/run-out/output_0.npy" "$case/output_0.npy" 1e-3 2>&1);"
+    done
+    summary "    tf32 $n (heuristic):$res"
+  done
   for n in mlp gpt_block; do
     aotc compile "$FX/$n/model.pt2" -o "$W/tf32-$n.pt2" --target cuda --arch sm_90 --allow-tf32 >> "$OUT/lt.log" 2>&1
     aotc compile "$FX/$n/model.pt2" -o "$W/tf32-tuned-$n.pt2" --target cuda --arch sm_90 --allow-tf32 --autotune \

@@ -10,6 +10,7 @@
 
 #include "Npy.h"
 #include "codegen/Compiler.h"
+#include "codegen/Tuning.h"
 #include "frontend/Importer.h"
 
 namespace aotc::e2e {
@@ -35,6 +36,13 @@ std::filesystem::path compiled_fixture(const std::string& model, const std::stri
   std::filesystem::path out = scratch_dir() / (key + ".pt2");
   codegen::CompileOptions o;
   o.target = target;
+  // The GPU session runs these tests again with a cache that sends every
+  // GEMM to cuBLASLt (scripts/gpu/session.sh, stage lt).
+  if (const char* cache = std::getenv("AOTC_E2E_TUNING_CACHE"); cache != nullptr && *cache != '\0' && target == "cuda") {
+    auto loaded = codegen::TuningCache::load(cache);
+    if (!loaded) FAIL("AOTC_E2E_TUNING_CACHE: " << loaded.error().message);
+    o.tuning = std::make_shared<codegen::TuningCache>(std::move(*loaded));
+  }
   auto r = codegen::compile_package(testing::fixture(model + "/model.pt2"), out, o);
   if (!r) FAIL("compiling " << model << " for " << target << ": " << r.error().message);
   done[key] = out;

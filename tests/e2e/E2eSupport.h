@@ -18,7 +18,8 @@ namespace aotc::e2e {
 /// A private cache and scratch folder for this test process (AOTC_CACHE_DIR points there).
 const std::filesystem::path& scratch_dir();
 
-/// Compiles fixture `model` for `target` into scratch_dir()/<model>.<target>.pt2 (once per process).
+/// Compiles fixture `model` for `target` into scratch_dir()/<model>.<target>.pt2
+/// (once per process); for CUDA with the tuning cache AOTC_E2E_TUNING_CACHE names, if set.
 std::filesystem::path compiled_fixture(const std::string& model, const std::string& target = "cpu");
 
 /// The imported (unoptimized) graph of a fixture, for the reference evaluator.
