@@ -360,10 +360,13 @@ int Container::run_graph(Instance& inst, RunContext& ctx, size_t num_inputs, siz
   void* graph = inst.graphs->find(key);
   if (graph == nullptr) {
     // A plain run first: cuDNN's and cuBLASLt's handles, plans and
-    // workspaces cannot be made while the stream is being captured.
-    if (any_cuda_library_available()) {
+    // workspaces cannot be made while the stream is being captured. Once a
+    // run showed that the model calls neither, captures go straight ahead
+    // (and never load them).
+    if (!inst.libs->probed || inst.libs->called) {
       const int rc = run_eager(inst, ctx, error, error_size);
       if (rc != 0) return rc;
+      inst.libs->probed = true;
     }
     struct Capture {
       const ModelSpec* spec;

@@ -328,6 +328,7 @@ namespace aotc_model {
 
 int cuda_cublaslt_gemm(const RunContext* rc, const CublasLtGemm* gemm, char* error, size_t error_size) {
   if (rc == nullptr || gemm == nullptr || rc->libs == nullptr) return 2;
+  static_cast<rt::CudaLibs*>(rc->libs)->called = true;
   return static_cast<rt::CudaLibs*>(rc->libs)->cublaslt.gemm(*gemm, rc->stream, error, error_size);
 }
 

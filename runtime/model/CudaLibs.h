@@ -11,6 +11,10 @@ namespace aotc_model::rt {
 struct CudaLibs {
   CudnnInstance cudnn;
   CublasLtInstance cublaslt;
+  /// Whether a run of this instance asked for a library (its calls set it,
+  /// whatever they answer), and whether one has run to find out.
+  bool called = false;
+  bool probed = false;
 
   /// Whether a library's workspace moved since the last call (CUDA graphs
   /// captured with the old one must go); clears the flags.
@@ -20,9 +24,5 @@ struct CudaLibs {
     return a || b;
   }
 };
-
-/// Whether a run may create library handles, plans or workspaces: then a
-/// run is made eagerly before it is captured as a CUDA graph.
-inline bool any_cuda_library_available() { return cudnn_available(nullptr) || cublaslt_available(nullptr); }
 
 }  // namespace aotc_model::rt

@@ -282,6 +282,7 @@ namespace aotc_model {
 
 int cuda_cudnn_conv2d(const RunContext* rc, const CudnnConv2d* conv, char* error, size_t error_size) {
   if (rc == nullptr || conv == nullptr || rc->libs == nullptr) return 2;
+  static_cast<rt::CudaLibs*>(rc->libs)->called = true;
   return static_cast<rt::CudaLibs*>(rc->libs)->cudnn.conv2d(*conv, rc->stream, error, error_size);
 }
 
