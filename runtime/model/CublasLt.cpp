@@ -89,14 +89,8 @@ const Loaded& loaded() {
   static Loaded l;
   std::call_once(once, [] {
     l = load();
-    if (const char* m = std::getenv("AOTC_CUBLASLT_MIN_FLOPS"); m != nullptr && *m != '\0') {
-      char* end = nullptr;
-      const double v = std::strtod(m, &end);
-      if (end != m && v >= 0) l.min_flops = v;
-    }
-    const char* verbose = std::getenv("AOTC_VERBOSE");
-    if (verbose != nullptr && *verbose != '\0' && std::strcmp(verbose, "0") != 0)
-      std::fprintf(stderr, "aotc: cuBLASLt: %s\n", l.where.c_str());
+    l.min_flops = env_min_flops("AOTC_CUBLASLT_MIN_FLOPS");
+    report_library("cuBLASLt", l.where);
   });
   return l;
 }
@@ -176,7 +170,6 @@ CublasLtInstance::CublasLtInstance() = default;
 
 CublasLtInstance::~CublasLtInstance() {
   plans_.clear();
-  cuda_free(workspace_);
   if (handle_ != nullptr) loaded().api->Destroy(static_cast<cublasLtHandle_t>(handle_));
 }
 
@@ -295,23 +288,14 @@ int CublasLtInstance::gemm(const CublasLtGemm& g, void* stream, char* error, siz
       plan = plans_.back().get();
     }
     if (!plan->usable) return 2;
-    if (plan->workspace > workspace_size_) {
-      // Work still queued may use the old workspace.
-      cuda_context_synchronize();
-      cuda_free(workspace_);
-      workspace_ = nullptr;
-      workspace_size_ = 0;
-      workspace_ = cuda_alloc(plan->workspace);
-      workspace_size_ = plan->workspace;
-      workspace_moved_ = true;
-    }
+    void* workspace = workspace_.reserve(plan->workspace);
     if (g.bias != nullptr &&
         !check(a->MatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &g.bias, sizeof g.bias),
                "cublasLtMatmulDescSetAttribute (bias)"))
       return 1;
     const float one = 1.0f, zero = 0.0f;
     if (!check(a->Matmul(static_cast<cublasLtHandle_t>(handle_), plan->desc, &one, g.b, plan->x, g.a, plan->y, &zero,
-                         g.out, plan->d, g.out, plan->d, &plan->algo, workspace_, plan->workspace,
+                         g.out, plan->d, g.out, plan->d, &plan->algo, workspace, plan->workspace,
                          static_cast<cudaStream_t>(stream)),
                "cublasLtMatmul"))
       return 1;

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "CudaModel.h"
 #include "aotc_model.h"
 
 namespace aotc_model::rt {
@@ -46,18 +47,12 @@ class CublasLtInstance {
   int gemm(const CublasLtGemm& gemm, void* stream, char* error, size_t error_size);
 
   /// Whether the workspace moved since the last call; clears the flag.
-  bool take_workspace_moved() {
-    const bool moved = workspace_moved_;
-    workspace_moved_ = false;
-    return moved;
-  }
+  bool take_workspace_moved() { return workspace_.take_moved(); }
 
  private:
   struct Plan;
   void* handle_ = nullptr;
-  void* workspace_ = nullptr;
-  size_t workspace_size_ = 0;
-  bool workspace_moved_ = false;
+  DeviceWorkspace workspace_;
   std::vector<std::unique_ptr<Plan>> plans_;
 };
 

@@ -65,6 +65,43 @@ void cuda_stream_wait_event(void* stream, void* event);
 void cuda_event_synchronize(void* event);
 void cuda_context_synchronize();  ///< waits for all work of the current context
 
+/// Scratch device memory a library call needs (cuDNN's, cuBLASLt's), grown
+/// on demand. Growing waits for the context's queued work (which may still
+/// use the old memory) and flags the move, because CUDA graphs captured with
+/// the old address must go.
+class DeviceWorkspace {
+ public:
+  DeviceWorkspace() = default;
+  ~DeviceWorkspace() { cuda_free(ptr_); }
+  DeviceWorkspace(const DeviceWorkspace&) = delete;
+  DeviceWorkspace& operator=(const DeviceWorkspace&) = delete;
+
+  /// At least `bytes` of memory (null for 0 bytes).
+  void* reserve(size_t bytes) {
+    if (bytes > size_) {
+      cuda_context_synchronize();
+      cuda_free(ptr_);
+      ptr_ = nullptr;
+      size_ = 0;
+      ptr_ = cuda_alloc(bytes);
+      size_ = bytes;
+      moved_ = true;
+    }
+    return ptr_;
+  }
+  /// Whether the memory moved since the last call; clears the flag.
+  bool take_moved() {
+    const bool moved = moved_;
+    moved_ = false;
+    return moved;
+  }
+
+ private:
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+  bool moved_ = false;
+};
+
 /// CUDA graphs of one model instance. The generated run bakes the shape
 /// symbols and the input, output, arena and weight addresses into its
 /// launches, so a captured graph is keyed by all of them and replays only

@@ -106,14 +106,8 @@ const Loaded& loaded() {
   static Loaded l;
   std::call_once(once, [] {
     l = load();
-    if (const char* m = std::getenv("AOTC_CUDNN_MIN_FLOPS"); m != nullptr && *m != '\0') {
-      char* end = nullptr;
-      const double v = std::strtod(m, &end);
-      if (end != m && v >= 0) l.min_flops = v;
-    }
-    const char* verbose = std::getenv("AOTC_VERBOSE");
-    if (verbose != nullptr && *verbose != '\0' && std::strcmp(verbose, "0") != 0)
-      std::fprintf(stderr, "aotc: cuDNN: %s\n", l.where.c_str());
+    l.min_flops = env_min_flops("AOTC_CUDNN_MIN_FLOPS");
+    report_library("cuDNN", l.where);
   });
   return l;
 }
@@ -163,7 +157,6 @@ CudnnInstance::CudnnInstance() = default;
 
 CudnnInstance::~CudnnInstance() {
   plans_.clear();
-  cuda_free(workspace_);
   if (handle_ != nullptr) loaded().api->Destroy(static_cast<cudnnHandle_t>(handle_));
 }
 
@@ -251,22 +244,13 @@ int CudnnInstance::conv2d(const CudnnConv2d& cv, void* stream, char* error, size
       plan = plans_.back().get();
     }
     if (!plan->usable) return 2;
-    if (plan->workspace > workspace_size_) {
-      // Work still queued may use the old workspace.
-      cuda_context_synchronize();
-      cuda_free(workspace_);
-      workspace_ = nullptr;
-      workspace_size_ = 0;
-      workspace_ = cuda_alloc(plan->workspace);
-      workspace_size_ = plan->workspace;
-      workspace_moved_ = true;
-    }
+    void* workspace = workspace_.reserve(plan->workspace);
     if (!check(a->SetStream(static_cast<cudnnHandle_t>(handle_), static_cast<cudaStream_t>(stream)),
                "cudnnSetStream"))
       return 1;
     const float one = 1.0f, zero = 0.0f;
     if (!check(a->ConvolutionForward(static_cast<cudnnHandle_t>(handle_), &one, plan->x, cv.x, plan->w, cv.weight,
-                                     plan->conv, plan->algo, workspace_, plan->workspace, &zero, plan->y, cv.y),
+                                     plan->conv, plan->algo, workspace, plan->workspace, &zero, plan->y, cv.y),
                "cudnnConvolutionForward"))
       return 1;
     return 0;

@@ -4,7 +4,9 @@
 #include <dlfcn.h>
 #include <glob.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace aotc_model::rt {
 namespace {
@@ -43,6 +45,20 @@ std::string library_path(void* lib, const char* probe, const std::string& fallba
 }  // namespace
 
 void* find_symbol(void* lib, const char* name) { return dlsym(lib, name); }
+
+double env_min_flops(const char* name) {
+  const char* m = std::getenv(name);
+  if (m == nullptr || *m == '\0') return -1;
+  char* end = nullptr;
+  const double v = std::strtod(m, &end);
+  return end != m && v >= 0 ? v : -1;
+}
+
+void report_library(const char* what, const std::string& where) {
+  const char* verbose = std::getenv("AOTC_VERBOSE");
+  if (verbose != nullptr && *verbose != '\0' && std::strcmp(verbose, "0") != 0)
+    std::fprintf(stderr, "aotc: %s: %s\n", what, where.c_str());
+}
 
 SharedLibrary open_cuda_library(const char* soname, const char* env, const std::vector<std::string>& pip_dirs,
                                 const char* probe) {

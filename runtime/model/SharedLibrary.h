@@ -33,6 +33,13 @@ SharedLibrary open_cuda_library(const char* soname, const char* env, const std::
 template <typename Fn>
 void resolve_symbol(void* lib, Fn& fn, const char* name, bool* ok, std::string* missing);
 
+/// A non-negative number from environment variable `name` (a FLOP
+/// threshold override), or -1 when unset or not a number.
+double env_min_flops(const char* name);
+
+/// With AOTC_VERBOSE set (and not "0"), prints "aotc: <what>: <where>" to stderr.
+void report_library(const char* what, const std::string& where);
+
 /// dlsym, kept out of the template's header users.
 void* find_symbol(void* lib, const char* name);
 
