@@ -45,6 +45,30 @@ summary() { echo "$*" | tee -a "$OUT/summary.txt"; }
 for z in "$C"/pkg/*.pt2.gz; do [ -f "$z" ] && gunzip -f "$z"; done
 start=$(date +%s)
 elapsed() { echo $(( $(date +%s) - start )); }
+tolerance() { [ "$1" = silu_mlp_bf16 ] && echo 2e-2 || echo 1e-4; }
+# run_case PKG CASE_DIR LOG LABEL [VAR=VALUE...]: `aotc run` of PKG on the
+# case's inputs (with those variables set), every output against the case's
+# references at the fixture's tolerance, a line each in LOG; 0 when all match.
+run_case() {
+  local pkg=$1 case=$2 log=$3 label=$4; shift 4
+  local ins=() ok=0 r line
+  for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
+  rm -rf "$W/run-out"; mkdir -p "$W/run-out"
+  if env "$@" aotc run "$pkg" "${ins[@]}" --output-dir "$W/run-out" >> "$log" 2>&1; then
+    for r in "$case"/output_*.npy; do
+      line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" "$(tolerance "${label%%/*}")" 2>&1) || ok=1
+      echo "$label $(basename "$case") $(basename "$r"): $line" >> "$log"
+    done
+  else
+    ok=1; echo "$label $(basename "$case"): aotc run failed" >> "$log"
+  fi
+  return $ok
+}
+# median_us PKG ARGS...: median microseconds per call of `aotc bench PKG ARGS...`.
+median_us() {
+  aotc bench "$@" --json --iters 300 2>&1 | tail -1 |
+    python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null
+}
 summary "== $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1); $(python3 -c 'import torch;print("torch",torch.__version__)' 2>/dev/null)"
 
 for stage in $stages; do
@@ -76,20 +100,9 @@ run)
     modes=(default); case $n in small_cnn|resnet18) modes=(default own cudnn);; esac
     for mode in "${modes[@]}"; do
     for case in "$C"/cases/$n/case_*; do
-      ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
-      rm -rf "$W/run-out"; mkdir -p "$W/run-out"
-      tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
       cudnn_env=(); [ $mode = own ] && cudnn_env=(AOTC_CUDNN=0); [ $mode = cudnn ] && cudnn_env=(AOTC_CUDNN_MIN_FLOPS=0)
-      if env "${cudnn_env[@]}" aotc run "$pkg" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/run.log" 2>&1; then
-        ok=1
-        for r in "$case"/output_*.npy; do
-          line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
-          echo "$n/$mode $(basename "$case") $(basename "$r"): $line" >> "$OUT/run.log"
-        done
-      else
-        ok=0; echo "$n/$mode $(basename "$case"): aotc run failed" >> "$OUT/run.log"
-      fi
-      if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+      if run_case "$pkg" "$case" "$OUT/run.log" "$n/$mode" "${cudnn_env[@]}"; then
+        pass=$((pass + 1)); else fail=$((fail + 1)); fi
     done
     done
   done
@@ -156,24 +169,15 @@ tune)
     # Against the references exported with the program it compiled ($FX).
     for pkg_t in "$tuned" "$tuned_graph"; do
     for case in "$FX"/$n/case_*; do
-      ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
-      rm -rf "$W/run-out"; mkdir -p "$W/run-out"
-      tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
-      ok=1
-      if aotc run "$pkg_t" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/tune-run.log" 2>&1; then
-        for r in "$case"/output_*.npy; do
-          line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
-          echo "$n/$(basename "$pkg_t" .pt2) $(basename "$case") $(basename "$r"): $line" >> "$OUT/tune-run.log"
-        done
-      else ok=0; fi
-      if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+      if run_case "$pkg_t" "$case" "$OUT/tune-run.log" "$n/$(basename "$pkg_t" .pt2)"; then
+        pass=$((pass + 1)); else fail=$((fail + 1)); fi
     done
     done
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
     for g in "" --cuda-graph; do
-      h=$(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
-      t=$(aotc bench "$tuned" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
-      tg=$(aotc bench "$tuned_graph" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      h=$(median_us "$pkg" "${ins[@]}" $g)
+      t=$(median_us "$tuned" "${ins[@]}" $g)
+      tg=$(median_us "$tuned_graph" "${ins[@]}" $g)
       summary "    bench $n case_0 ${g:-eager}: heuristic $h us, tuned $t us, tuned for graphs $tg us"
     done
   done
@@ -207,24 +211,15 @@ PY
     nlt=$(aotc inspect "$lt" 2>/dev/null | grep -c "cublaslt |")
     for mode in lt own; do
     for case in "$FX"/$n/case_*; do
-      ins=(); for i in "$case"/input_*.npy; do ins+=(--input "$i"); done
-      rm -rf "$W/run-out"; mkdir -p "$W/run-out"
-      tol=1e-4; [ "$n" = silu_mlp_bf16 ] && tol=2e-2
       lt_env=(AOTC_VERBOSE=1); [ $mode = own ] && lt_env=(AOTC_CUBLASLT=0)
-      ok=1
-      if env "${lt_env[@]}" aotc run "$lt" "${ins[@]}" --output-dir "$W/run-out" >> "$OUT/lt-run.log" 2>&1; then
-        for r in "$case"/output_*.npy; do
-          line=$(aotc_npy_compare "$W/run-out/$(basename "$r")" "$r" $tol 2>&1) || ok=0
-          echo "$n/$mode $(basename "$case") $(basename "$r"): $line" >> "$OUT/lt-run.log"
-        done
-      else ok=0; echo "$n/$mode $(basename "$case"): aotc run failed" >> "$OUT/lt-run.log"; fi
-      if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+      if run_case "$lt" "$case" "$OUT/lt-run.log" "$n/$mode" "${lt_env[@]}"; then
+        pass=$((pass + 1)); else fail=$((fail + 1)); fi
     done
     done
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
     for g in "" --cuda-graph; do
-      h=$(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
-      t=$(aotc bench "$lt" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      h=$(median_us "$pkg" "${ins[@]}" $g)
+      t=$(median_us "$lt" "${ins[@]}" $g)
       summary "    bench $n case_0 ${g:-eager}: heuristic $h us, every GEMM through cuBLASLt ($nlt nodes) $t us"
     done
   done
@@ -265,8 +260,8 @@ PY
     grep -E '^aotc:   ' "$OUT/tune-tf32-$n.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
     for g in "" --cuda-graph; do
-      h=$(aotc bench "$W/tf32-$n.pt2" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
-      t=$(aotc bench "$W/tf32-tuned-$n.pt2" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1 | python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["median_ms"]*1000))' 2>/dev/null)
+      h=$(median_us "$W/tf32-$n.pt2" "${ins[@]}" $g)
+      t=$(median_us "$W/tf32-tuned-$n.pt2" "${ins[@]}" $g)
       summary "    bench $n tf32 case_0 ${g:-eager}: heuristic $h us, tuned $t us"
     done
   done
