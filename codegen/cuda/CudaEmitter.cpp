@@ -9,6 +9,7 @@
 #include "codegen/ExprPrinter.h"
 #include "codegen/IndexMapping.h"
 #include "codegen/SpecEmitter.h"
+#include "codegen/templates/common/aotc_launch.h"
 #include "support/Check.h"
 
 namespace aotc::codegen {
@@ -758,7 +759,7 @@ class CudaEmitter {
         return fmt::format(
             "{0}const uint32_t gx_ = aotc_blocks(n_, s->info[{1}].tile_n), gy_ = aotc_blocks(m_, s->info[{1}].tile_m);\n"
             "{0}p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_ * batch_, aotc_blocks(k_, s->info[{1}].tile_k), "
-            "(int64_t)s->info[{1}].tile_m * s->info[{1}].tile_n, batch_);\n"
+            "(int64_t)s->info[{1}].tile_m * s->info[{1}].tile_n, batch_, s->sms);\n"
             "{0}AOTC_LAUNCH({1}, gx_, gy_, aotc_batch_blocks(batch_ * p.sk_splits), p);\n",
             indent, slot);
       }
@@ -887,26 +888,73 @@ class CudaEmitter {
     s += "  __device__ void operator()(int64_t i0, int64_t i1, int64_t i2, int64_t i3, float acc) const {\n";
     s += epilogue_body(c.epilogue, c.out_buffer, out_offset, c.bias, "i1", "    ");
     s += "  }\n};\n";
-    std::string C = "Cfg_" + k.name;
-    s += "using " + C + " = aotc::cuda::ConvSimtNchw;\n";
-    s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
     const Shape& in = c.input.shape;
     auto ws = contiguous_strides(w.shape);
-    s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + k.name +
-         "(const " + ps + " p) {\n  aotc::cuda::Conv2dParams cp;\n";
-    s += "  cp.x = " + buf(c.input.buffer) + "; cp.w = " + buf(c.weight) + ";\n";
-    s += "  cp.batch = " + dcode(in[0]) + "; cp.in_c = " + dcode(in[1]) + "; cp.in_h = " + dcode(in[2]) +
-         "; cp.in_w = " + dcode(in[3]) + ";\n";
-    s += "  cp.out_c = " + dcode(c.out_shape[1]) + "; cp.out_h = " + dcode(c.out_shape[2]) + "; cp.out_w = " +
-         dcode(c.out_shape[3]) + "; cp.k_h = " + dcode(w.shape[2]) + "; cp.k_w = " + dcode(w.shape[3]) + ";\n";
-    s += fmt::format("  cp.stride_h = {}; cp.stride_w = {}; cp.pad_h = {}; cp.pad_w = {}; cp.dil_h = {}; cp.dil_w = {}; cp.groups = {};\n",
-                     c.stride[0], c.stride[1], c.padding[0], c.padding[1], c.dilation[0], c.dilation[1], c.groups);
-    s += "  cp.x_stride_n = " + dcode(c.input.strides[0]) + "; cp.x_stride_c = " + dcode(c.input.strides[1]) +
-         "; cp.x_stride_h = " + dcode(c.input.strides[2]) + "; cp.x_stride_w = " + dcode(c.input.strides[3]) + ";\n";
-    s += "  cp.w_stride_o = " + dcode(ws[0]) + "; cp.w_stride_c = " + dcode(ws[1]) + "; cp.w_stride_h = " +
-         dcode(ws[2]) + "; cp.w_stride_w = " + dcode(ws[3]) + ";\n";
-    s += "  aotc::cuda::conv2d_simt<" + C + ", " + *t + ", false>(cp, " + E +
-         "{p}, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, p.sk_splits});\n}\n\n";
+    std::string params = "  aotc::cuda::Conv2dParams cp;\n";
+    params += "  cp.x = " + buf(c.input.buffer) + "; cp.w = " + buf(c.weight) + ";\n";
+    params += "  cp.batch = " + dcode(in[0]) + "; cp.in_c = " + dcode(in[1]) + "; cp.in_h = " + dcode(in[2]) +
+              "; cp.in_w = " + dcode(in[3]) + ";\n";
+    params += "  cp.out_c = " + dcode(c.out_shape[1]) + "; cp.out_h = " + dcode(c.out_shape[2]) + "; cp.out_w = " +
+              dcode(c.out_shape[3]) + "; cp.k_h = " + dcode(w.shape[2]) + "; cp.k_w = " + dcode(w.shape[3]) + ";\n";
+    params += fmt::format("  cp.stride_h = {}; cp.stride_w = {}; cp.pad_h = {}; cp.pad_w = {}; cp.dil_h = {}; cp.dil_w = {}; cp.groups = {};\n",
+                          c.stride[0], c.stride[1], c.padding[0], c.padding[1], c.dilation[0], c.dilation[1], c.groups);
+    params += "  cp.x_stride_n = " + dcode(c.input.strides[0]) + "; cp.x_stride_c = " + dcode(c.input.strides[1]) +
+              "; cp.x_stride_h = " + dcode(c.input.strides[2]) + "; cp.x_stride_w = " + dcode(c.input.strides[3]) + ";\n";
+    params += "  cp.w_stride_o = " + dcode(ws[0]) + "; cp.w_stride_c = " + dcode(ws[1]) + "; cp.w_stride_h = " +
+              dcode(ws[2]) + "; cp.w_stride_w = " + dcode(ws[3]) + ";\n";
+
+    // aotc's own kernels. groups = 1 with the filter's sizes known (always,
+    // for programs torch.export writes): conv2d_nchw, whose geometry is
+    // compiled in, with 64x64 output tiles, or 64x32 where those leave SMs
+    // idle (small N, or few tiles and a short K: aotc_launch.h); split-K
+    // across blocks when the tiles alone leave SMs idle. Other convolutions:
+    // the generic conv2d_simt.
+    struct Variant {
+      std::string cfg, call, name;
+    };
+    std::vector<Variant> all;
+    std::vector<size_t> heuristic;  // the candidates the heuristic compiles in
+    std::string pick_code = "0";    // host code: which of them runs
+    const auto kh = w.shape[2].constant(), kw = w.shape[3].constant();
+    const bool fast = c.groups == 1 && kh && kw;
+    const SymExpr gemm_m = in[0] * c.out_shape[2] * c.out_shape[3];
+    const SymExpr gemm_k = in[1] * w.shape[2] * w.shape[3];
+    std::string own_reason;
+    if (fast) {
+      const std::string geo = fmt::format("aotc::cuda::ConvGeometry<{}, {}, {}, {}, {}, {}, {}, {}>", *kh, *kw,
+                                          c.stride[0], c.stride[1], c.padding[0], c.padding[1], c.dilation[0],
+                                          c.dilation[1]);
+      for (const char* preset : {"ConvNchwSmall", "ConvNchwMedium"})
+        all.push_back({std::string("aotc::cuda::") + preset,
+                       "aotc::cuda::conv2d_nchw<CFG, " + geo + ", " + *t + ">(cp, EPI, " +
+                           "aotc::cuda::SplitK{p.sk_partials, p.sk_counters, p.sk_splits});",
+                       std::string("conv2d_nchw<") + preset + ">"});
+      const auto m = gemm_m.constant(), n = c.out_shape[1].constant(), kk = gemm_k.constant();
+      const auto n_max = upper_bound(c.out_shape[1], kg_.symbols).value_or(1 << 20);
+      if (n_max <= 32) {
+        heuristic = {0};  // conv_small_tiles at any M
+      } else if (m && n && kk) {
+        heuristic = {aotc_launch::conv_small_tiles(*m, *n, *kk, kAssumedSms) ? size_t{0} : 1};
+      } else {
+        heuristic = {0, 1};
+        pick_code = fmt::format("aotc_launch::conv_small_tiles(m_, {}, {}, s->sms) ? 0 : 1", hcode(c.out_shape[1]),
+                                hcode(gemm_k));
+      }
+      if (heuristic.size() == 1) pick_code = std::to_string(heuristic[0]);
+      own_reason = fmt::format("implicit GEMM on CUDA cores (full float32 precision), {}x{} filter compiled in; "
+                               "64x64 output tiles, 64x32 when N <= 32, M <= 512 or 64x64 leaves SMs idle; "
+                               "K split across blocks when the tiles alone leave SMs idle",
+                               *kh, *kw);
+    } else {
+      all.push_back({"aotc::cuda::ConvSimtNchw",
+                     "aotc::cuda::conv2d_simt<CFG, " + *t + ", false>(cp, EPI, aotc::cuda::SplitK{p.sk_partials, "
+                     "p.sk_counters, p.sk_splits});",
+                     "conv2d_simt<ConvSimtNchw>"});
+      heuristic = {0};
+      own_reason = std::string("implicit GEMM on CUDA cores (full float32 precision)") +
+                   (c.groups == 1 ? "; K split across blocks when the output tiles leave SMs idle" : "");
+    }
+
     // cuDNN where the runtime finds it: the convolution into the output, then
     // the epilogue in place (the memory plan never lets the output share
     // memory with a buffer the epilogue reads).
@@ -915,13 +963,15 @@ class CudaEmitter {
                            c.input.dtype == DType::BFloat16);
     const bool epilogue = c.bias >= 0 || !is_plain_input(c.epilogue);
     // Measured on an H200 (docs/cuda-kernels.md): in float32 on FMA units
-    // cuDNN's call costs more than it saves below about 1 GFLOP (ResNet-18
-    // at batch 2: 1.40 ms through cuDNN, 1.21 ms with aotc's kernels; at
-    // batch 32: 4.5 against 10.1 ms); tensor cores move the point down.
+    // cuDNN's call costs more than it saves below the threshold; tensor
+    // cores move the point down.
     const bool tensor_cores = c.input.dtype != DType::Float32 || options_.allow_tf32;
     const char* min_flops = tensor_cores ? kCudnnMinFlopsTensorCores : kCudnnMinFlopsFma;
-    const std::string own_name = "conv2d_simt<ConvSimtNchw>";
-    std::vector<std::string> names = {own_name};
+    const auto in_c = in[1].constant();
+    const bool few_channels = fast && in_c && *in_c < 8;
+    std::vector<std::string> names;
+    for (const auto& v : all) names.push_back(v.name);
+    const size_t cudnn_index = names.size();
     if (cudnn_ok) names.push_back("cudnn");
     std::string key;
     if (names.size() > 1) {
@@ -934,11 +984,42 @@ class CudaEmitter {
                         {in[0], in[1], in[2], in[3]});
     }
     const Tuned tuned = tune(k, key, names);
-    const bool cudnn = cudnn_ok && tuned.choice != 0;  // the cache may have picked aotc's kernel
+    // Which of aotc's kernels are compiled in, and whether cuDNN is called first.
+    std::vector<size_t> emitted;
+    bool cudnn = false;
+    if (tuned.measure) {
+      for (size_t i = 0; i < all.size(); ++i) emitted.push_back(i);
+    } else if (tuned.choice >= 0 && static_cast<size_t>(tuned.choice) < all.size()) {
+      emitted.push_back(static_cast<size_t>(tuned.choice));
+    } else if (tuned.choice >= 0) {
+      emitted = heuristic;
+      cudnn = true;  // the cache's pick: cuDNN at any size, aotc's kernel without it
+    } else {
+      emitted = heuristic;
+      // The heuristic: cuDNN from the FLOP threshold up, except on FMA units
+      // for a convolution over fewer than 8 channels (an image stem), where
+      // aotc's kernel was faster at every size measured.
+      cudnn = cudnn_ok && !(few_channels && !tensor_cores);
+    }
+    std::vector<size_t> slots;
+    for (size_t e = 0; e < emitted.size(); ++e) {
+      const Variant& var = all[emitted[e]];
+      std::string kname = emitted.size() == 1 ? k.name : k.name + "_v" + std::to_string(e);
+      std::string C = "Cfg_" + kname;
+      s += "using " + C + " = " + var.cfg + ";\n";
+      s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
+      std::string call = var.call;
+      call.replace(call.find("CFG"), 3, C);
+      call.replace(call.find("EPI"), 3, E + "{p}");
+      s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + kname +
+           "(const " + ps + " p) {\n" + params + "  " + call + "\n}\n";
+      if (e == 0) slot_names_[index_] = kname;
+      slots.push_back(e == 0 ? index_ : extra_kernel(kname));
+    }
     size_t epi_slot = 0;
     SymExpr total(1);
     for (const auto& d : c.out_shape) total = total * d;
-    if (cudnn && epilogue) {
+    if ((cudnn || tuned.measure) && cudnn_ok && epilogue) {
       const std::string name = k.name + "_epi";
       s += grid_stride_head(name, ps, total);
       s += delinearize_code(c.out_shape, "flat", "i", "    ");
@@ -947,29 +1028,39 @@ class CudaEmitter {
       s += "  }\n}\n\n";
       epi_slot = extra_kernel(name);
     }
-    dev_ += s;
+    dev_ += s + "\n";
     templates_.insert("conv.cuh");
-    SymExpr gemm_m = in[0] * c.out_shape[2] * c.out_shape[3];
-    std::string oc_per_group = hcode(c.out_shape[1]) + " / " + std::to_string(c.groups);
     const size_t slot = index_;
-    std::string h = "  {\n" + fills_.back() + "    const int64_t m_ = " + hcode(gemm_m) + ";\n    if (m_ > 0) {\n";
-    std::string own;  // aotc's kernel
-    own += fmt::format("      const uint32_t gx_ = aotc_blocks({}, s->info[{}].tile_n), gy_ = aotc_blocks(m_, s->info[{}].tile_m);\n",
-                       oc_per_group, slot, slot);
-    if (c.groups == 1) {
-      // K = C * KH * KW; split it when the output tiles alone leave SMs idle.
-      uses_split_k_ = true;
-      own += fmt::format("      const int64_t k_ = ({}) * {} * {};\n", hcode(in[1]), hcode(w.shape[2]),
-                         hcode(w.shape[3]));
-      own += fmt::format("      p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_, aotc_blocks(k_, s->info[{}].tile_k), "
-                         "(int64_t)s->info[{}].tile_m * s->info[{}].tile_n, 1);\n",
-                         slot, slot, slot);
-      own += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, (uint32_t)p.sk_splits, p);\n", slot);
+    std::string h = "  {\n" + fills_.back() + "    const int64_t m_ = " + hcode(gemm_m) + ", k_ = " + hcode(gemm_k) +
+                    ";\n    (void)k_;\n    if (m_ > 0) {\n";
+    auto launch_code = [&](size_t e, const std::string& indent) {
+      const size_t sl = slots[e];
+      std::string o = indent + fmt::format("const uint32_t gx_ = aotc_blocks({} / {}, s->info[{}].tile_n), gy_ = "
+                                           "aotc_blocks(m_, s->info[{}].tile_m);\n",
+                                           hcode(c.out_shape[1]), c.groups, sl, sl);
+      if (c.groups == 1) {
+        // K = C * KH * KW; split it when the output tiles alone leave SMs
+        // idle: up to two blocks per SM, as the kernels' launch bounds allow.
+        uses_split_k_ = true;
+        o += indent + fmt::format("p.sk_splits = aotc_split_k(s, (int64_t)gx_ * gy_, aotc_blocks(k_, s->info[{0}].tile_k), "
+                                  "(int64_t)s->info[{0}].tile_m * s->info[{0}].tile_n, 1, {1} * s->sms);\n",
+                                  sl, fast ? "aotc_launch::kConvBlocksPerSm" : "2");
+        o += indent + fmt::format("AOTC_LAUNCH({}, gx_, gy_, (uint32_t)p.sk_splits, p);\n", sl);
+      } else {
+        o += indent + fmt::format("AOTC_LAUNCH({}, gx_, gy_, {}, p);\n", sl, c.groups);
+      }
+      return o;
+    };
+    // The heuristic's kernel: the one emitted, or the pick between two.
+    std::string own;
+    if (emitted.size() == 1) {
+      own = launch_code(0, "      ");
     } else {
-      own += fmt::format("      AOTC_LAUNCH({}, gx_, gy_, {}, p);\n", slot, c.groups);
+      own = "      if ((" + pick_code + ") == 0) {\n" + launch_code(0, "        ") + "      } else {\n" +
+            launch_code(1, "        ") + "      }\n";
     }
     std::string call;  // cuDNN: the convolution descriptor, the call, its status in st_
-    if (cudnn) {
+    if (cudnn || (tuned.measure && cudnn_ok)) {
       call += "      aotc_model::CudnnConv2d cv_{};\n";
       call += fmt::format("      cv_.id = {}; cv_.dtype = {}; cv_.allow_tf32 = {}; cv_.groups = {};\n", slot,
                           c10_code(c.input.dtype), options_.allow_tf32 ? 1 : 0, c.groups);
@@ -981,7 +1072,8 @@ class CudaEmitter {
       call += fmt::format("      cv_.pad_h = {}; cv_.pad_w = {}; cv_.stride_h = {}; cv_.stride_w = {}; cv_.dil_h = {}; cv_.dil_w = {};\n",
                           c.padding[0], c.padding[1], c.stride[0], c.stride[1], c.dilation[0], c.dilation[1]);
       // Measured or tuned: cuDNN at any size; else from the threshold up.
-      call += fmt::format("      cv_.min_flops = {};\n", tuned.measure || tuned.choice == 1 ? "0" : min_flops);
+      call += fmt::format("      cv_.min_flops = {};\n",
+                          tuned.measure || static_cast<size_t>(tuned.choice) == cudnn_index ? "0" : min_flops);
       call += "      cv_.x = " + buf(c.input.buffer) + "; cv_.weight = " + buf(c.weight) + "; cv_.y = " +
               buf(c.out_buffer) + ";\n";
       call += "      const int st_ = aotc_model::cuda_cudnn_conv2d(rc, &cv_, error, error_size);\n";
@@ -990,14 +1082,22 @@ class CudaEmitter {
     const std::string epi_launch =
         epilogue ? fmt::format("AOTC_LAUNCH({}, aotc_blocks({}, 256), 1, 1, p);\n", epi_slot, hcode(total)) : "";
     if (tuned.measure) {
-      // Candidate 0: aotc's kernel; 1: cuDNN (2 when the runtime has no cuDNN).
-      std::string cases = "          case 0: {\n" + indent_lines(own, "      ") + "            return 0;\n          }\n";
-      cases += "          case 1: {\n" + indent_lines(call, "      ") + "            if (st_ == 2) return 2;\n" +
-               (epilogue ? "            " + epi_launch : "") + "            return 0;\n          }\n";
-      std::string flops = fmt::format("2.0 * (double)m_ * (double)({}) * (double)(({}) / {}) * (double)({}) * (double)({})",
-                                      hcode(c.out_shape[1]), hcode(in[1]), c.groups, hcode(w.shape[2]),
-                                      hcode(w.shape[3]));
-      h += tune_call(tuned.node, 2, fmt::format("{} >= {} ? 1 : 0", flops, min_flops), cases);
+      // Candidates: aotc's kernels, then cuDNN (2 when the runtime has none).
+      std::string pick = pick_code;  // the heuristic's, as a candidate index
+      std::string cases;
+      for (size_t e = 0; e < emitted.size(); ++e)
+        cases += fmt::format("          case {}: {{\n{}            return 0;\n          }}\n", e,
+                             launch_code(e, "            "));
+      if (cudnn_ok) {
+        cases += fmt::format("          case {}: {{\n", cudnn_index) + indent_lines(call, "      ") +
+                 "            if (st_ == 2) return 2;\n" + (epilogue ? "            " + epi_launch : "") +
+                 "            return 0;\n          }\n";
+        std::string flops = fmt::format("2.0 * (double)m_ * (double)({}) * (double)(({}) / {}) * (double)({}) * (double)({})",
+                                        hcode(c.out_shape[1]), hcode(in[1]), c.groups, hcode(w.shape[2]),
+                                        hcode(w.shape[3]));
+        pick = fmt::format("{} >= {} ? {} : ({})", flops, min_flops, cudnn_index, pick);
+      }
+      h += tune_call(tuned.node, names.size(), pick, cases);
     } else if (cudnn) {
       h += call;
       h += "      if (st_ == 0) {\n";
@@ -1008,25 +1108,30 @@ class CudaEmitter {
     }
     h += "    }\n  }\n";
     launches_ += h;
-    const std::string own_reason = std::string("implicit GEMM on CUDA cores (full float32 precision)") +
-                                   (c.groups == 1 ? "; K split across blocks when the output tiles leave SMs idle" : "");
+    std::string own_names;
+    for (size_t e : emitted) own_names += (own_names.empty() ? "" : " / ") + all[e].name;
     const std::string cudnn_what = std::string("its heuristics' first algorithm") +
                                    (c.input.dtype == DType::Float32 && !options_.allow_tf32 ? " on FMA units, full float32" : "") +
                                    (epilogue ? "; epilogue as a pointwise kernel after it" : "");
     if (tuned.measure) {
-      choose(k, "conv2d_simt<ConvSimtNchw> | cudnn", "tuning build: every candidate measured", key);
-    } else if (tuned.choice == 1) {
-      choose(k, "cudnn | conv2d_simt<ConvSimtNchw>",
+      std::string every;
+      for (const auto& n : names) every += (every.empty() ? "" : " | ") + n;
+      choose(k, every, "tuning build: every candidate measured", key);
+    } else if (tuned.choice >= 0 && static_cast<size_t>(tuned.choice) == cudnn_index) {
+      choose(k, "cudnn | " + own_names,
              tuned.reason + " (" + cudnn_what + "); aotc's kernel where the runtime finds no cuDNN", key);
-    } else if (tuned.choice == 0) {
-      choose(k, own_name, tuned.reason + "; " + own_reason, key);
+    } else if (tuned.choice >= 0) {
+      choose(k, own_names, tuned.reason + "; " + own_reason, key);
     } else if (cudnn) {
-      choose(k, "cudnn | conv2d_simt<ConvSimtNchw>",
+      choose(k, "cudnn | " + own_names,
              std::string("cuDNN where the runtime finds it and the convolution has at least ") + min_flops +
                  " FLOPs (" + cudnn_what + "), else " + own_reason + tuned.reason,
              key);
     } else {
-      choose(k, own_name, own_reason);
+      const std::string why_not = cudnn_ok && few_channels && !tensor_cores
+                                      ? "; not cuDNN: fewer than 8 input channels, where its FMA algorithms are slower"
+                                      : "";
+      choose(k, own_names, own_reason + why_not + tuned.reason, key);
     }
     return Status::ok();
   }
@@ -1284,7 +1389,8 @@ class CudaEmitter {
   Expected<std::string> host_file() {
     // Launch slots: one per kernel, then GEMM size variants.
     std::string s = "// Generated by aotc for model '" + kg_.model_name + "' (target cuda, host code). Do not edit.\n";
-    s += "#include <cstdint>\n#include <cstring>\n\n#include \"aotc_math.h\"\n#include \"aotc_model.h\"\n\n";
+    s += "#include <cstdint>\n#include <cstring>\n\n#include \"aotc_launch.h\"\n#include \"aotc_math.h\"\n"
+         "#include \"aotc_model.h\"\n\n";
     for (const auto& img : options_.images)
       s += "extern \"C\" const unsigned char " + img.symbol + "[], " + img.symbol + "_end[];\n";
     s += "\nnamespace {\n\nusing namespace aotc_gen;\n\n" + structs_ + "\n";
@@ -1303,19 +1409,12 @@ class CudaEmitter {
          "  int64_t sms = 0;  // the device's multiprocessors\n};\n\n";
     // Split-K: the scratch at the arena's start holds the tile counters (zero
     // when the arena is made; each split launch leaves them zero again) and
-    // the partial sums. Split when the output tiles cover fewer than half the
-    // SMs, so that about one block per SM runs, keeping 4 k slices per share
-    // at least and within the scratch (docs/cuda-kernels.md, "Split-K").
-    s += fmt::format("constexpr int64_t kSplitCounters = {};\nconstexpr int64_t kSplitPartialBytes = {};\n"
-                     "constexpr int64_t kSplitScratchBytes = {};\n\n",
-                     kSplitCounters, kSplitPartialBytes, kSplitScratchBytes);
-    s += "int64_t aotc_split_k(const State* s, int64_t tiles, int64_t k_slices, int64_t tile_elems, int64_t batch) {\n"
-         "  if (tiles <= 0 || tiles * 2 > s->sms || tiles > kSplitCounters) return 1;\n"
-         "  int64_t splits = s->sms / tiles;\n"
-         "  if (splits > k_slices / 4) splits = k_slices / 4;\n"
-         "  if (splits > 16) splits = 16;\n"
-         "  while (splits > 1 && (tiles * splits * tile_elems * 4 > kSplitPartialBytes || batch * splits > 65535)) --splits;\n"
-         "  return splits < 1 ? 1 : splits;\n}\n\n";
+    // the partial sums; aotc_launch.h has the policy (docs/cuda-kernels.md,
+    // "Split-K").
+    s += "using aotc_launch::kSplitCounters;\nusing aotc_launch::kSplitScratchBytes;\n\n";
+    s += "int64_t aotc_split_k(const State* s, int64_t tiles, int64_t k_slices, int64_t tile_elems, int64_t batch,\n"
+         "                     int64_t want) {\n"
+         "  (void)s;\n  return aotc_launch::split_k(tiles, k_slices, tile_elems, batch, want);\n}\n\n";
     s += "uint32_t aotc_blocks(int64_t n, int64_t per) {\n  if (per < 1) per = 1;\n  int64_t b = (n + per - 1) / per;\n";
     s += "  if (b < 1) b = 1;\n  if (b > 65535LL * 32) b = 65535LL * 32;\n  return (uint32_t)b;\n}\n";
     s += "uint32_t aotc_batch_blocks(int64_t n) { return (uint32_t)(n < 1 ? 1 : (n > 65535 ? 65535 : n)); }\n\n";
@@ -1401,14 +1500,16 @@ class CudaEmitter {
   bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's start)
   static constexpr const char* kCudnnMinFlopsFma = "1e9";
   static constexpr const char* kCudnnMinFlopsTensorCores = "2e8";
+  // conv2d_nchw's tile size (aotc_launch::conv_small_tiles) is decided at
+  // compile time where the sizes are constants, for a GPU with this many
+  // SMs (H100 and H200 SXM have 132), else at run time.
+  static constexpr int64_t kAssumedSms = 132;
   // GEMM FLOPs from which the heuristic calls cuBLASLt before aotc's own
   // kernels ("inf": only when a tuning cache picks it).
   static constexpr const char* kCublasLtMinFlopsFp32 = "inf";
   static constexpr const char* kCublasLtMinFlopsTf32 = "1e6";
   static constexpr const char* kCublasLtMinFlops16 = "inf";
-  static constexpr int64_t kSplitCounters = 1024;
-  static constexpr int64_t kSplitPartialBytes = 4 << 20;
-  static constexpr int64_t kSplitScratchBytes = (kSplitCounters * 4 + kSplitPartialBytes + 255) / 256 * 256;
+  static constexpr int64_t kSplitScratchBytes = aotc_launch::kSplitScratchBytes;
   std::vector<std::string> slot_names_;  // function name per launch slot
   std::set<std::string> templates_;
   std::vector<CudaKernelChoice> choices_;

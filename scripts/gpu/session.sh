@@ -25,6 +25,11 @@
 #             heuristic; the GPU end-to-end tests and check_torch_loader.py
 #             (inside PyTorch) with it; then --allow-tf32
 #             packages of mlp and gpt_block against the references, and tuned
+#   conv      the convolution kernels at ResNet-18 batch 2 and 32: aotc's
+#             columns of compare_aoti.py (--skip-aoti: latency and error
+#             against eager PyTorch, both batches), then `aotc compile
+#             --autotune` of the batch-32 program into the tune stage's cache
+#             (every tile size and cuDNN measured per convolution)
 #   rtload    `aotc bench` (own runtime) on every carried package
 #   bench     benchmarks/compare_aoti.py
 #
@@ -265,6 +270,20 @@ PY
       summary "    bench $n tf32 case_0 ${g:-eager}: heuristic $h us, tuned $t us"
     done
   done
+  ;;
+conv)
+  LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libstdc++.so.6 timeout 300 python3 benchmarks/compare_aoti.py --skip-aoti \
+    --models resnet18,small_cnn --aotc "$C/bin/aotc" --fixtures "$FX" --work "$W/conv" --json "$OUT/conv-bench.json" \
+    > "$OUT/conv-bench.log" 2>&1
+  summary "conv: compare_aoti.py --skip-aoti resnet18,small_cnn: exit $? [$(elapsed) s]"
+  sed -n '/^GPU:/,$p' "$OUT/conv-bench.log" >> "$OUT/summary.txt"
+  b32="$W/conv/resnet18_b32.export.pt2"
+  if [ -f "$b32" ]; then
+    aotc compile "$b32" -o "$W/tuned-resnet18-b32.pt2" --target cuda --arch sm_90 --autotune \
+      --tuning-cache "$OUT/tuning-h200.json" > "$OUT/tune-resnet18-b32.log" 2>&1
+    summary "conv: resnet18 batch 32: $(grep 'autotune: .* measured' "$OUT/tune-resnet18-b32.log" | sed 's/^aotc: autotune: //') [$(elapsed) s]"
+    grep -E '^aotc:   ' "$OUT/tune-resnet18-b32.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
+  fi
   ;;
 rtload)
   # aotc's runtime on each carried package: load and first run with the CUDA

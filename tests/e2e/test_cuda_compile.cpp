@@ -12,6 +12,7 @@
 #include "Npy.h"
 #include "aotc/runtime.hpp"
 #include "codegen/Compiler.h"
+#include "codegen/templates/common/aotc_launch.h"
 
 using namespace aotc;
 using namespace aotc::e2e;
@@ -112,13 +113,45 @@ TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {
   CHECK(gpt["layer_norm"] == "aotc::cuda::layer_norm_rows<RowWarp>");          // rows of 256
   auto cnn = kernels_of(compiled_fixture("small_cnn", "cuda"));
   // Batch norm folded into the convolution at compile time; relu in its
-  // epilogue; cuDNN where the runtime finds it, else aotc's implicit GEMM.
-  CHECK(cnn["conv2d+relu"] == "cudnn | conv2d_simt<ConvSimtNchw>");
-  CHECK(cnn["conv2d_1+relu_1"] == "cudnn | conv2d_simt<ConvSimtNchw>");
+  // epilogue; aotc's implicit GEMM with 64x32 tiles (16 and 32 output
+  // channels). cuDNN where the runtime finds it, except for the 3-channel
+  // input convolution, where its FMA algorithms are slower.
+  CHECK(cnn["conv2d+relu"] == "conv2d_nchw<ConvNchwSmall>");
+  CHECK(cnn["conv2d_1+relu_1"] == "cudnn | conv2d_nchw<ConvNchwSmall>");
   for (const auto& [node, kernel] : cnn) CHECK(node.find("batch_norm") == std::string::npos);
   CHECK(cnn["log_softmax"] == "aotc::cuda::log_softmax_rows<RowTiny>");  // rows of 10
   auto bf16 = kernels_of(compiled_fixture("silu_mlp_bf16", "cuda"));
   CHECK(bf16["linear+silu"] == "gemm_tc<TcGemmSmall> | gemm_tc<TcGemmMedium>");  // tensor cores
+}
+
+TEST_CASE("cuda selection: ResNet-18's convolutions take the tile size measured fastest for their shape") {
+  // aotc_launch::conv_small_tiles against the H200 measurements behind it
+  // (docs/cuda-kernels.md, "Convolution tiles"): 64x32 tiles for N <= 32,
+  // for M <= 512, and where 64x64 tiles (with split-K) leave SMs idle.
+  using aotc_launch::conv_small_tiles;
+  CHECK(conv_small_tiles(2048, 16, 27, 132));          // small_cnn: 16 output channels
+  CHECK_FALSE(conv_small_tiles(6272, 64, 576, 132));   // ResNet-18 layer1 3x3, batch 2: 98 tiles x 4 shares
+  CHECK_FALSE(conv_small_tiles(1568, 128, 1152, 132)); // layer2 3x3
+  CHECK(conv_small_tiles(392, 256, 2304, 132));        // layer3: 7 rows of tiles
+  CHECK(conv_small_tiles(98, 512, 4608, 132));         // layer4
+  CHECK(conv_small_tiles(1568, 128, 64, 132));         // 1x1 downsample, K = 64: 50 blocks of 64x64
+  CHECK_FALSE(conv_small_tiles(1568, 512, 256, 132));  // the same at batch 32: 200 blocks
+  CHECK_FALSE(conv_small_tiles(25088, 64, 147, 132));  // the 7x7 stem
+  CHECK(aotc_launch::conv_blocks(6272, 64, 576, 64, 64, 16, 132) == 98 * 4);
+
+  auto resnet = kernels_of(compiled_fixture("resnet18", "cuda"));
+  size_t small = 0, medium = 0, convs = 0;
+  for (const auto& [node, kernel] : resnet) {
+    if (node.rfind("conv2d", 0) != 0) continue;
+    ++convs;
+    small += kernel.find("conv2d_nchw<ConvNchwSmall>") != std::string::npos;
+    medium += kernel.find("conv2d_nchw<ConvNchwMedium>") != std::string::npos;
+  }
+  CHECK(convs == 20);
+  CHECK(small == 11);   // three 1x1 downsamples, layer3 and layer4
+  CHECK(medium == 9);   // stem, layer1, layer2
+  CHECK(resnet["conv2d+relu_"] == "conv2d_nchw<ConvNchwMedium>");  // 3 input channels: no cuDNN
+  CHECK(resnet["conv2d_1+relu__1"] == "cudnn | conv2d_nchw<ConvNchwMedium>");
 }
 
 TEST_CASE("cuda selection: --allow-tf32 moves float32 GEMMs to tensor cores") {
@@ -156,17 +189,19 @@ TEST_CASE("cuda selection: convolutions call cuDNN with the precision asked for,
     return n;
   };
   auto [fp32, fp32_kernels] = wrapper_of("cnn_fp32", false, true);
-  CHECK(count(fp32, "aotc_model::cuda_cudnn_conv2d(rc, &cv_") == 2);  // both convolutions
-  CHECK(count(fp32, "cv_.allow_tf32 = 0;") == 2);                       // full float32 by default
-  CHECK(count(fp32, "cv_.min_flops = 1e9;") == 2);  // FMA units: only large convolutions pay off
-  CHECK(count(fp32, "_epi\",") == 2);  // bias + relu after cuDNN, as a kernel of its own
+  // The second convolution; the first has 3 input channels (no cuDNN on FMA units).
+  CHECK(count(fp32, "aotc_model::cuda_cudnn_conv2d(rc, &cv_") == 1);
+  CHECK(count(fp32, "cv_.allow_tf32 = 0;") == 1);   // full float32 by default
+  CHECK(count(fp32, "cv_.min_flops = 1e9;") == 1);  // FMA units: only large convolutions pay off
+  CHECK(count(fp32, "_epi\",") == 1);  // bias + relu after cuDNN, as a kernel of its own
+  CHECK(fp32_kernels["conv2d+relu"] == "conv2d_nchw<ConvNchwSmall>");
   auto [tf32, tf32_kernels] = wrapper_of("cnn_tf32", true, true);
-  CHECK(count(tf32, "cv_.allow_tf32 = 1;") == 2);
+  CHECK(count(tf32, "cv_.allow_tf32 = 1;") == 2);  // tensor cores: cuDNN for both
   CHECK(count(tf32, "cv_.min_flops = 2e8;") == 2);
   auto [own, own_kernels] = wrapper_of("cnn_own", false, false);
   CHECK(count(own, "cuda_cudnn_conv2d") == 0);
   CHECK(count(own, "_epi\",") == 0);
-  CHECK(own_kernels["conv2d+relu"] == "conv2d_simt<ConvSimtNchw>");
+  CHECK(own_kernels["conv2d+relu"] == "conv2d_nchw<ConvNchwSmall>");
   auto manifest = nlohmann::json::parse(aotc::read_package_manifest((scratch_dir() / "cnn_own.pt2").string()));
   CHECK(manifest["models"][0]["compiler"]["cudnn"] == "false");
 }

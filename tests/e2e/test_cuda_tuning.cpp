@@ -149,19 +149,20 @@ TEST_CASE("tuning: a cache entry picks the kernel, and the manifest says it was 
 
 TEST_CASE("tuning: a cache entry moves a convolution to aotc's kernel or to cuDNN at any size") {
   auto plain = compile("small_cnn", "tune_plain_cnn", nullptr);
-  CHECK(count(plain.wrapper, "cv_.min_flops = 1e9;") == 2);
+  CHECK(count(plain.wrapper, "cv_.min_flops = 1e9;") == 1);  // the 3-channel input convolution never calls cuDNN
+  CHECK(plain.kernels.at("conv2d+relu")["kernel"] == "conv2d_nchw<ConvNchwSmall>");
   const std::string k1 = plain.kernels.at("conv2d+relu")["details"]["tuning_key"];
   const std::string k2 = plain.kernels.at("conv2d_1+relu_1")["details"]["tuning_key"];
   REQUIRE(k1 != k2);
   auto cache = std::make_shared<TuningCache>();
-  cache->put({k1, "sm_90", "NVIDIA H200", "conv2d_simt<ConvSimtNchw>", "", {}});
-  cache->put({k2, "sm_90", "NVIDIA H200", "cudnn", "", {}});
+  cache->put({k1, "sm_90", "NVIDIA H200", "cudnn", "", {}});
+  cache->put({k2, "sm_90", "NVIDIA H200", "conv2d_nchw<ConvNchwMedium>", "", {}});
   auto tuned = compile("small_cnn", "tune_cached_cnn", cache);
-  CHECK(tuned.kernels.at("conv2d+relu")["kernel"] == "conv2d_simt<ConvSimtNchw>");
-  CHECK(tuned.kernels.at("conv2d_1+relu_1")["kernel"] == "cudnn | conv2d_simt<ConvSimtNchw>");
-  CHECK(count(tuned.wrapper, "cuda_cudnn_conv2d(rc, &cv_") == 1);  // only the second convolution
+  CHECK(tuned.kernels.at("conv2d+relu")["kernel"] == "cudnn | conv2d_nchw<ConvNchwSmall>");
+  CHECK(tuned.kernels.at("conv2d_1+relu_1")["kernel"] == "conv2d_nchw<ConvNchwMedium>");  // the other tile size
+  CHECK(count(tuned.wrapper, "cuda_cudnn_conv2d(rc, &cv_") == 1);  // only the first convolution
   CHECK(count(tuned.wrapper, "cv_.min_flops = 0;") == 1);           // at any size
-  CHECK(count(tuned.wrapper, "_epi\",") == 1);                      // its epilogue kernel; none for the first
+  CHECK(count(tuned.wrapper, "_epi\",") == 1);                      // its epilogue kernel; none for the second
 }
 
 TEST_CASE("tuning: a tuning build compiles every candidate and times them through the runtime") {
@@ -208,7 +209,7 @@ TEST_CASE("tuning: the cache measured on an H200 applies to every fixture compil
       } else {
         CHECK(reason.find("tuning cache: fastest measured on NVIDIA H200 (sm_90)") == 0);
         const std::string kernel = k["kernel"];
-        if (e->choice == "cudnn") CHECK(kernel == "cudnn | conv2d_simt<ConvSimtNchw>");
+        if (e->choice == "cudnn") CHECK(kernel.rfind("cudnn | conv2d_nchw<", 0) == 0);
         else if (e->choice == "cublaslt") CHECK(kernel.rfind("cublaslt | ", 0) == 0);  // aotc's kernels as fallback
         else CHECK(kernel == e->choice);
       }
@@ -218,13 +219,12 @@ TEST_CASE("tuning: the cache measured on an H200 applies to every fixture compil
 }
 
 TEST_CASE("tuning: --tune-for picks from the stored eager and graph times") {
-  TuningEntry e{"k", "sm_90", "NVIDIA H200", "conv2d_simt<ConvSimtNchw>", "conv2d_simt<ConvSimtNchw>",
-                {{"conv2d_simt<ConvSimtNchw>", 50.0}, {"cudnn", 60.0}},
-                {{"conv2d_simt<ConvSimtNchw>", 50.0}, {"cudnn", 30.0}}};
+  const std::string own = "conv2d_nchw<ConvNchwSmall>";
+  TuningEntry e{"k", "sm_90", "NVIDIA H200", own, own, {{own, 50.0}, {"cudnn", 60.0}}, {{own, 50.0}, {"cudnn", 30.0}}};
   using codegen::TuneFor;
-  CHECK(codegen::tuned_pick(e, TuneFor::kBoth) == "conv2d_simt<ConvSimtNchw>");  // cuDNN's 60 us eager counts
+  CHECK(codegen::tuned_pick(e, TuneFor::kBoth) == own);  // cuDNN's 60 us eager counts
   CHECK(codegen::tuned_pick(e, TuneFor::kGraph) == "cudnn");
-  CHECK(codegen::tuned_pick(e, TuneFor::kEager) == "conv2d_simt<ConvSimtNchw>");
+  CHECK(codegen::tuned_pick(e, TuneFor::kEager) == own);
   // A win smaller than 5% (or 1 us) keeps the heuristic's pick.
   TuningEntry close{"k", "sm_90", "", "", "a", {{"a", 10.0}, {"b", 9.6}}, {}};
   CHECK(codegen::tuned_pick(close, TuneFor::kBoth) == "a");
@@ -254,7 +254,7 @@ TEST_CASE("tuning: --tune-for picks from the stored eager and graph times") {
   auto out = scratch_dir() / "tune_for_graph_cnn.pt2";
   REQUIRE(codegen::compile_package(testing::fixture("small_cnn/model.pt2"), out, o).has_value());
   auto graph = kernels_of(out);
-  CHECK(graph.at("conv2d_1+relu_1")["kernel"] == "cudnn | conv2d_simt<ConvSimtNchw>");
+  CHECK(graph.at("conv2d_1+relu_1")["kernel"] == "cudnn | conv2d_nchw<ConvNchwSmall>");
   CHECK(std::string(graph.at("conv2d_1+relu_1")["details"]["reason"]).find("for graph runs") != std::string::npos);
   auto manifest = nlohmann::json::parse(aotc::read_package_manifest(out.string()));
   CHECK(manifest["models"][0]["compiler"]["tune_for"] == "graph");

@@ -28,10 +28,27 @@ namespace aotc {
 namespace cuda {
 
 /// NCHW input: consecutive pixels are adjacent, so A tiles load m-contiguous;
-/// 64 pixels x 32 channels per block, 256 threads, two blocks per SM.
+/// 64 pixels x 32 channels per block, 4 x 2 per thread, 256 threads, two
+/// blocks per SM. The choice for small, launch-bound convolutions.
 using ConvSimtNchw = SimtGemmConfig<64, 32, 16, 4, 2, false, true, 2>;
 /// NHWC input with kChannelsInner = true: channels are adjacent.
 using ConvSimtNhwc = SimtGemmConfig<64, 32, 16, 4, 2, true, true, 2>;
+
+/// Filter geometry fixed when the kernel is generated (kernel size, stride,
+/// padding, dilation are constants of every program aotc compiles): the
+/// reduction index splits into (c, kh, kw) by constant divisors, and the
+/// window arithmetic folds. Conv2dParams' copies of these fields are then
+/// ignored.
+template <int KH, int KW, int SH, int SW, int PH, int PW, int DH, int DW>
+struct ConvGeometry {
+  static constexpr bool kFixed = true;
+  static constexpr int kKH = KH, kKW = KW, kSH = SH, kSW = SW, kPH = PH, kPW = PW, kDH = DH, kDW = DW;
+};
+/// Geometry read from Conv2dParams at run time.
+struct ConvRuntimeGeometry {
+  static constexpr bool kFixed = false;
+  static constexpr int kKH = 0, kKW = 0, kSH = 0, kSW = 0, kPH = 0, kPW = 0, kDH = 0, kDW = 0;
+};
 
 struct Conv2dParams {
   const void* x;  // [N, C, H, W] through x_stride_*
@@ -44,6 +61,9 @@ struct Conv2dParams {
 };
 
 namespace detail {
+
+// The geometry's value where it is fixed, else Conv2dParams' field.
+#define AOTC_CONV_GEO(Geo, field, member) (Geo::kFixed ? static_cast<int64_t>(Geo::member) : p->field)
 
 /// k -> (c, kh, kw) for the group's reduction index.
 template <bool kChannelsInner>
@@ -64,7 +84,7 @@ AOTC_DEVICE void conv_split_k(int64_t k, int64_t cg, int64_t kh_n, int64_t kw_n,
 }
 
 /// Reader of im2col(x) for one group: row = output pixel, k = (c, kh, kw).
-template <class T, bool kChannelsInner>
+template <class T, bool kChannelsInner, class Geo>
 struct Im2colReader {
   const Conv2dParams* p;
   struct Row {
@@ -78,21 +98,22 @@ struct Im2colReader {
     const int64_t n = t / p->out_h;
     const int64_t cg = p->in_c / p->groups;
     return Row{static_cast<const T*>(p->x) + n * p->x_stride_n + g * cg * p->x_stride_c,
-               static_cast<int>(oh * p->stride_h - p->pad_h),
-               static_cast<int>(ow * p->stride_w - p->pad_w)};
+               static_cast<int>(oh * AOTC_CONV_GEO(Geo, stride_h, kSH) - AOTC_CONV_GEO(Geo, pad_h, kPH)),
+               static_cast<int>(ow * AOTC_CONV_GEO(Geo, stride_w, kSW) - AOTC_CONV_GEO(Geo, pad_w, kPW))};
   }
   AOTC_DEVICE float load(const Row& r, int64_t k) const {
     int64_t c, kh, kw;
-    conv_split_k<kChannelsInner>(k, p->in_c / p->groups, p->k_h, p->k_w, c, kh, kw);
-    const int ih = r.ih0 + static_cast<int>(kh * p->dil_h);
-    const int iw = r.iw0 + static_cast<int>(kw * p->dil_w);
+    conv_split_k<kChannelsInner>(k, p->in_c / p->groups, AOTC_CONV_GEO(Geo, k_h, kKH), AOTC_CONV_GEO(Geo, k_w, kKW),
+                                 c, kh, kw);
+    const int ih = r.ih0 + static_cast<int>(kh * AOTC_CONV_GEO(Geo, dil_h, kDH));
+    const int iw = r.iw0 + static_cast<int>(kw * AOTC_CONV_GEO(Geo, dil_w, kDW));
     if (ih < 0 || ih >= p->in_h || iw < 0 || iw >= p->in_w) return 0.0f;
     return to_float(r.base[c * p->x_stride_c + ih * p->x_stride_h + iw * p->x_stride_w]);
   }
 };
 
 /// Reader of the weight for one group: row = output channel within the group.
-template <class T, bool kChannelsInner>
+template <class T, bool kChannelsInner, class Geo>
 struct ConvWeightReader {
   const Conv2dParams* p;
   struct Row {
@@ -104,7 +125,8 @@ struct ConvWeightReader {
   }
   AOTC_DEVICE float load(const Row& r, int64_t k) const {
     int64_t c, kh, kw;
-    conv_split_k<kChannelsInner>(k, p->in_c / p->groups, p->k_h, p->k_w, c, kh, kw);
+    conv_split_k<kChannelsInner>(k, p->in_c / p->groups, AOTC_CONV_GEO(Geo, k_h, kKH), AOTC_CONV_GEO(Geo, k_w, kKW),
+                                 c, kh, kw);
     return to_float(r.base[c * p->w_stride_c + kh * p->w_stride_h + kw * p->w_stride_w]);
   }
 };
@@ -121,6 +143,8 @@ struct ConvEpilogueAdapter {
   }
 };
 
+#undef AOTC_CONV_GEO
+
 }  // namespace detail
 
 /// Sizes of the implicit GEMM (what the launch grid is computed from).
@@ -132,15 +156,17 @@ AOTC_DEVICE int64_t conv2d_gemm_m(const Conv2dParams& p) {
 /// With split.splits > 1 (groups must be 1) the grid's z is the split index:
 /// grid = (ceil(OC / kBN), ceil(N*OH*OW / kBM), splits), and each output tile
 /// is summed over K in `splits` shares (SplitK; tile = y * gridDim.x + x).
-template <class Cfg, class T, bool kChannelsInner, class Epilogue>
+/// Geo: ConvGeometry<...> when the filter geometry is known at generation
+/// time (it must then match p's), else ConvRuntimeGeometry.
+template <class Cfg, class T, bool kChannelsInner, class Epilogue, class Geo = ConvRuntimeGeometry>
 AOTC_DEVICE void conv2d_simt(const Conv2dParams& p, const Epilogue& epi,
                              const SplitK& split = SplitK{nullptr, nullptr, 1}) {
-  const detail::Im2colReader<T, kChannelsInner> ra{&p};
-  const detail::ConvWeightReader<T, kChannelsInner> rb{&p};
+  const detail::Im2colReader<T, kChannelsInner, Geo> ra{&p};
+  const detail::ConvWeightReader<T, kChannelsInner, Geo> rb{&p};
   const detail::ConvEpilogueAdapter<Epilogue> adapter{&p, &epi};
   const int64_t M = p.batch * p.out_h * p.out_w;
   const int64_t N = p.out_c / p.groups;
-  const int64_t K = (p.in_c / p.groups) * p.k_h * p.k_w;
+  const int64_t K = (p.in_c / p.groups) * (Geo::kFixed ? Geo::kKH * Geo::kKW : p.k_h * p.k_w);
   const int64_t m0 = static_cast<int64_t>(blockIdx.y) * Cfg::kBM;
   const int64_t n0 = static_cast<int64_t>(blockIdx.x) * Cfg::kBN;
   if (split.splits > 1) {
@@ -150,6 +176,176 @@ AOTC_DEVICE void conv2d_simt(const Conv2dParams& p, const Epilogue& epi,
   }
   for (int64_t g = blockIdx.z; g < p.groups; g += gridDim.z) {
     gemm_simt_tile<Cfg>(M, N, K, g, m0, n0, ra, rb, adapter);
+  }
+}
+
+
+// ------------------------------------------- conv2d_nchw: the fast float32 path
+
+/// Tile configuration of conv2d_nchw: kBM output pixels x kBN output channels
+/// per block, kTM x kTN per thread, kBK-deep k slices, double-buffered.
+/// Every thread loads its im2col values from one output pixel (kThreads is a
+/// multiple of kBM) and its weights at one k offset (a multiple of kBK).
+template <int kBM_, int kBN_, int kBK_, int kTM_, int kTN_, int kMinBlocks_ = 2>
+struct ConvNchwConfig {
+  static constexpr int kBM = kBM_, kBN = kBN_, kBK = kBK_, kTM = kTM_, kTN = kTN_;
+  static constexpr int kThreadsN = kBN / kTN;
+  static constexpr int kThreads = (kBM / kTM) * kThreadsN;
+  static constexpr int kPitchA = kBM + 4, kPitchB = kBN + 4;  // 16-byte rows, fewer bank conflicts
+  static constexpr int kLoadsA = kBM * kBK / kThreads, kLoadsB = kBN * kBK / kThreads;
+  static constexpr int kSmemBytes = 2 * kBK * (kPitchA + kPitchB) * 4;
+  static constexpr int kMinBlocks = kMinBlocks_;
+  static_assert(kBM % kTM == 0 && kBN % kTN == 0, "tile must divide into thread blocks");
+  static_assert(kThreads % kWarpSize == 0 && kThreads <= 1024, "bad thread count");
+  static_assert(kThreads % kBM == 0 && kThreads % kBK == 0, "one pixel and one k offset per thread");
+  static_assert(kBM * kBK % kThreads == 0 && kBN * kBK % kThreads == 0, "equal loads per thread");
+  static_assert(kSmemBytes <= 48 * 1024, "under the default shared-memory limit");
+};
+
+/// 64 pixels x 64 channels, 4 x 4 per thread, three blocks per SM: the
+/// default. (128 x 64 tiles, 8 x 4 or 8 x 8 per thread, were measured
+/// slower at nearly every ResNet-18 size on an H200: fewer blocks, more
+/// registers; docs/cuda-kernels.md.)
+using ConvNchwMedium = ConvNchwConfig<64, 64, 16, 4, 4, 3>;
+/// 64 x 32, 4 x 2 per thread: twice the blocks, for few output channels or
+/// where 64 x 64 tiles leave SMs idle.
+using ConvNchwSmall = ConvNchwConfig<64, 32, 16, 4, 2, 3>;
+
+namespace detail {
+/// A read-only load widened to float (through the non-coherent cache for float).
+template <class T>
+AOTC_DEVICE float load_ro(const T* p) {
+  return to_float(*p);
+}
+AOTC_DEVICE float load_ro(const float* p) { return __ldg(p); }
+}  // namespace detail
+
+/// The block's work for a 2-D convolution with groups = 1, x contiguous NCHW
+/// and w contiguous [OC, C, KH, KW] (their strides in p are not read), filter
+/// geometry fixed at generation (Geo = ConvGeometry<...>). Indices inside one
+/// image are 32-bit: C * H * W and OC * C * KH * KW must be below 2^31, and so
+/// must batch * OH * OW. Grid and split-K as conv2d_simt: grid = (ceil(OC /
+/// kBN), ceil(batch * OH * OW / kBM), splits), tile = y * gridDim.x + x. Same
+/// epilogue contract.
+template <class Cfg, class Geo, class T, class Epilogue>
+AOTC_DEVICE void conv2d_nchw(const Conv2dParams& p, const Epilogue& epi,
+                             const SplitK& split = SplitK{nullptr, nullptr, 1}) {
+  static_assert(Geo::kFixed, "conv2d_nchw needs the filter geometry at generation time");
+  constexpr int kBM = Cfg::kBM, kBN = Cfg::kBN, kBK = Cfg::kBK, kTM = Cfg::kTM, kTN = Cfg::kTN;
+  constexpr int kThreads = Cfg::kThreads, kPitchA = Cfg::kPitchA, kPitchB = Cfg::kPitchB;
+  constexpr int kKHW = Geo::kKH * Geo::kKW;
+  constexpr int kStepA = kThreads / kBM, kStepB = kThreads / kBK;
+
+  float* smem = reinterpret_cast<float*>(dynamic_smem());
+  float* sa = smem;                      // [2][kBK][kPitchA]  (im2col^T slices)
+  float* sb = smem + 2 * kBK * kPitchA;  // [2][kBK][kPitchB]  (w^T slices)
+
+  const int H = static_cast<int>(p.in_h), W = static_cast<int>(p.in_w);
+  const int OH = static_cast<int>(p.out_h), OW = static_cast<int>(p.out_w);
+  const int HW = H * W;
+  const int M = static_cast<int>(p.batch) * OH * OW;
+  const int N = static_cast<int>(p.out_c);
+  const int K = static_cast<int>(p.in_c) * kKHW;
+  const int m0 = static_cast<int>(blockIdx.y) * kBM, n0 = static_cast<int>(blockIdx.x) * kBN;
+  const int tid = threadIdx.x;
+
+  // This thread's pixel for the im2col loads, and its window's corner.
+  const int am = m0 + tid % kBM;
+  const bool a_ok = am < M;
+  const int a_ow = am % OW, a_t = am / OW;
+  const int ih0 = (a_t % OH) * Geo::kSH - Geo::kPH, iw0 = a_ow * Geo::kSW - Geo::kPW;
+  const T* xb = static_cast<const T*>(p.x) + static_cast<int64_t>(a_ok ? a_t / OH : 0) * (p.in_c * HW);
+  const int ak = tid / kBM;
+  // This thread's weight rows and k offset.
+  const int bk = tid % kBK;
+  const T* wrow[Cfg::kLoadsB];
+  bool b_ok[Cfg::kLoadsB];
+#pragma unroll
+  for (int i = 0; i < Cfg::kLoadsB; ++i) {
+    const int oc = n0 + tid / kBK + i * kStepB;
+    b_ok[i] = oc < N;
+    wrow[i] = static_cast<const T*>(p.w) + (b_ok[i] ? oc : 0) * K;
+  }
+
+  float stage_a[Cfg::kLoadsA], stage_b[Cfg::kLoadsB];
+  auto fetch = [&](int k0) {
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsA; ++i) {
+      const int k = k0 + ak + i * kStepA;
+      const int c = k / kKHW, r = k - c * kKHW;
+      const int kh = r / Geo::kKW, kw = r - kh * Geo::kKW;
+      const int ih = ih0 + kh * Geo::kDH, iw = iw0 + kw * Geo::kDW;
+      const bool in = a_ok && k < K && static_cast<unsigned>(ih) < static_cast<unsigned>(H) &&
+                      static_cast<unsigned>(iw) < static_cast<unsigned>(W);
+      stage_a[i] = in ? detail::load_ro(xb + (static_cast<int64_t>(c) * HW + (ih * W + iw))) : 0.0f;
+    }
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsB; ++i) {
+      const int k = k0 + bk;
+      stage_b[i] = b_ok[i] && k < K ? detail::load_ro(wrow[i] + k) : 0.0f;
+    }
+  };
+  auto stash = [&](int buf) {
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsA; ++i) sa[(buf * kBK + ak + i * kStepA) * kPitchA + tid % kBM] = stage_a[i];
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsB; ++i) sb[(buf * kBK + bk) * kPitchB + tid / kBK + i * kStepB] = stage_b[i];
+  };
+
+  const int tx = tid % Cfg::kThreadsN, ty = tid / Cfg::kThreadsN;
+  float acc[kTM][kTN];
+#pragma unroll
+  for (int i = 0; i < kTM; ++i)
+#pragma unroll
+    for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
+
+  const int splits = static_cast<int>(split.splits), part = static_cast<int>(blockIdx.z);
+  const int total_slices = (K + kBK - 1) / kBK;
+  const int per_split = (total_slices + splits - 1) / splits;
+  const int first_slice = part * per_split;
+  const int slices = max_of(0, min_of(total_slices, first_slice + per_split) - first_slice);
+  if (slices > 0) {
+    fetch(first_slice * kBK);
+    stash(0);
+  }
+  __syncthreads();
+  for (int s = 0; s < slices; ++s) {
+    const int buf = s & 1;
+    const bool more = s + 1 < slices;
+    if (more) fetch((first_slice + s + 1) * kBK);  // in flight during the FMAs below
+    const float* ta = sa + buf * kBK * kPitchA + ty * kTM;
+    const float* tb = sb + buf * kBK * kPitchB + tx * kTN;
+#pragma unroll
+    for (int kk = 0; kk < kBK; ++kk) {
+      float av[kTM], bv[kTN];
+      detail::load_smem_vec<kTM>(av, ta + kk * kPitchA);
+      detail::load_smem_vec<kTN>(bv, tb + kk * kPitchB);
+#pragma unroll
+      for (int i = 0; i < kTM; ++i)
+#pragma unroll
+        for (int j = 0; j < kTN; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+    }
+    if (more) stash(buf ^ 1);
+    __syncthreads();
+  }
+
+  if (splits > 1) {
+    const int64_t tile = static_cast<int64_t>(blockIdx.y) * gridDim.x + blockIdx.x;
+    if (!detail::split_k_reduce<kBM * kBN>(acc, split, tile, part,
+                                           [&](int i, int j) { return (ty * kTM + i) * kBN + tx * kTN + j; }))
+      return;
+  }
+#pragma unroll
+  for (int i = 0; i < kTM; ++i) {
+    const int m = m0 + ty * kTM + i;
+    if (m >= M) continue;
+    const int ow = m % OW, t = m / OW;
+    const int oh = t % OH, n = t / OH;
+#pragma unroll
+    for (int j = 0; j < kTN; ++j) {
+      const int oc = n0 + tx * kTN + j;
+      if (oc < N) epi(n, oc, oh, ow, acc[i][j]);
+    }
   }
 }
 

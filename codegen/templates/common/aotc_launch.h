@@ -1,0 +1,59 @@
+// aotc_launch.h: launch-shape policies of the CUDA target, in one place for
+// both sides: the CUDA emitter includes it to decide at compile time where
+// the sizes are constants, and the host code it generates includes it to
+// decide at run time (with the device's own SM count) where they are not.
+//
+//  - split_k: how many shares a GEMM or convolution cuts K into, so that
+//    output tiles times shares cover the SMs (docs/cuda-kernels.md, "Split-K").
+//  - conv_blocks, conv_small_tiles: the blocks conv2d_nchw launches for a
+//    tile size, split-K included, and which of its two tile sizes to take
+//    ("Convolution tiles").
+#ifndef AOTC_LAUNCH_H_
+#define AOTC_LAUNCH_H_
+
+#include <cstdint>
+
+namespace aotc_launch {
+
+/// Split-K scratch at the arena's start: tile counters and partial sums.
+constexpr int64_t kSplitCounters = 1024;
+constexpr int64_t kSplitPartialBytes = int64_t{16} << 20;
+constexpr int64_t kSplitScratchBytes = (kSplitCounters * 4 + kSplitPartialBytes + 255) / 256 * 256;
+/// conv2d_nchw splits K until about this many blocks per SM run (its tiles
+/// fit three per SM), so that no SM is left with a share twice the others'.
+constexpr int64_t kConvBlocksPerSm = 3;
+
+constexpr int64_t ceil_div(int64_t a, int64_t b) { return b < 1 ? a : (a + b - 1) / b; }
+
+/// Shares of K for `tiles` output tiles (of `tile_elems` floats) over `batch`
+/// batch entries: none when the tiles already give `want` / 2 blocks; else
+/// about `want` blocks, at least 4 k slices per share, at most 16 shares,
+/// within the scratch and the grid's z limit.
+constexpr int64_t split_k(int64_t tiles, int64_t k_slices, int64_t tile_elems, int64_t batch, int64_t want) {
+  if (tiles <= 0 || tiles * 2 > want || tiles > kSplitCounters) return 1;
+  int64_t splits = want / tiles;
+  if (splits > k_slices / 4) splits = k_slices / 4;
+  if (splits > 16) splits = 16;
+  while (splits > 1 && (tiles * splits * tile_elems * 4 > kSplitPartialBytes || batch * splits > 65535)) --splits;
+  return splits < 1 ? 1 : splits;
+}
+
+/// Blocks of a conv2d_nchw launch with bm x bn tiles and bk-deep k slices
+/// for the implicit GEMM's m, n, k on a GPU with `sms` multiprocessors.
+constexpr int64_t conv_blocks(int64_t m, int64_t n, int64_t k, int64_t bm, int64_t bn, int64_t bk, int64_t sms) {
+  const int64_t tiles = ceil_div(m, bm) * ceil_div(n, bn);
+  return tiles * split_k(tiles, ceil_div(k, bk), bm * bn, 1, kConvBlocksPerSm * sms);
+}
+
+/// Whether conv2d_nchw takes its 64x32 tiles over its 64x64 ones: measured on
+/// an H200 at every ResNet-18 convolution at batch 2 and 32 (docs/cuda-
+/// kernels.md, "Convolution tiles"), the smaller tiles win where the larger
+/// leave SMs without a block, and where M is so small (at most 8 rows of 64)
+/// that the blocks must come from N.
+constexpr bool conv_small_tiles(int64_t m, int64_t n, int64_t k, int64_t sms) {
+  return n <= 32 || m <= 512 || conv_blocks(m, n, k, 64, 64, 16, sms) < sms;
+}
+
+}  // namespace aotc_launch
+
+#endif  // AOTC_LAUNCH_H_
