@@ -1,5 +1,6 @@
 // CheckConv: GPU check cases for conv2d_simt (implicit GEMM): small_cnn and
-// ResNet-18 shapes, NCHW and NHWC, strides, dilation, groups.
+// ResNet-18 shapes, NCHW and NHWC, strides, dilation, groups; and for
+// conv2d_nchw (filter geometry compiled in) with and without split-K.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -27,7 +28,14 @@ struct ConvCase {
   std::string label, kernel;
   int64_t n, c, h, w, oc, kh, kw, stride, pad, dil, groups;
   bool nhwc;
+  int64_t splits = 1;  // conv2d_nchw (conv_fast_*): K split across this many blocks
 };
+
+struct SplitKHost {
+  CUdeviceptr partials, counters;
+  int64_t splits;
+};
+static_assert(sizeof(SplitKHost) == 24, "mirror of aotc::cuda::SplitK");
 
 void run_conv(Context& c, const ConvCase& cc) {
   if (!selected(c, cc.label, cc.kernel)) return;
@@ -83,10 +91,29 @@ void run_conv(Context& c, const ConvCase& cc) {
     sh = ow;
     sw = 1;
   }
-  const Grid grid{ceil_div_u(ocg, k.tile_n), ceil_div_u(cc.n * oh * ow, k.tile_m),
-                  static_cast<unsigned>(std::min<int64_t>(cc.groups, 65535))};
+  Grid grid{ceil_div_u(ocg, k.tile_n), ceil_div_u(cc.n * oh * ow, k.tile_m),
+            static_cast<unsigned>(std::min<int64_t>(cc.groups, 65535))};
+  // conv2d_nchw takes a SplitK; grid z is the share index.
+  const bool fast = cc.kernel.rfind("conv_fast_", 0) == 0;
+  SplitKHost split{0, 0, cc.splits};
+  std::unique_ptr<Tensor> partials, counters;
+  if (fast && cc.splits > 1) {
+    const int64_t tiles = static_cast<int64_t>(grid.x) * grid.y;
+    partials = std::make_unique<Tensor>();
+    partials->allocate(DType::kF32, static_cast<size_t>(tiles * cc.splits * k.tile_m * k.tile_n));
+    partials->poison();
+    counters = std::make_unique<Tensor>();
+    counters->allocate(DType::kF32, static_cast<size_t>(tiles));
+    AOTC_CU(drv.cuMemsetD8(counters->ptr, 0, counters->numel * 4));
+    split.partials = partials->ptr;
+    split.counters = counters->ptr;
+  }
+  if (fast) grid.z = static_cast<unsigned>(cc.splits);
   auto run = [&](CUstream s) {
-    launch(k, grid, {&p, out->arg(), bias->arg(), &sn, &sc, &sh, &sw}, s);
+    if (fast)
+      launch(k, grid, {&p, out->arg(), bias->arg(), &sn, &sc, &sh, &sw, &split}, s);
+    else
+      launch(k, grid, {&p, out->arg(), bias->arg(), &sn, &sc, &sh, &sw}, s);
   };
   run(c.stream);
   AOTC_CU(drv.cuStreamSynchronize(c.stream));
@@ -125,7 +152,8 @@ void run_conv(Context& c, const ConvCase& cc) {
   r.shape = std::to_string(cc.n) + "x" + std::to_string(cc.c) + "x" + std::to_string(cc.h) + "x" +
             std::to_string(cc.w) + " k" + std::to_string(cc.kh) + " o" + std::to_string(cc.oc) +
             (cc.stride > 1 ? " s" + std::to_string(cc.stride) : "") +
-            (cc.groups > 1 ? " g" + std::to_string(cc.groups) : "");
+            (cc.groups > 1 ? " g" + std::to_string(cc.groups) : "") +
+            (cc.splits > 1 ? " sk" + std::to_string(cc.splits) : "");
   r.dtype = cc.nhwc ? "f32 nhwc" : "f32";
   r.tol = 1e-5;
   r.sampled = idx.size() < count;
@@ -151,6 +179,13 @@ void run_conv_cases(Context& c) {
       {"resnet 3x3 b2", "conv_nhwc_bias_relu", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, true},
       {"depthwise dil2", "conv_nchw_bias_relu", 2, 32, 28, 28, 32, 3, 3, 1, 2, 2, 32, false},
       {"grouped", "conv_nhwc_bias_relu", 2, 32, 15, 17, 48, 3, 3, 2, 1, 1, 4, true},
+      // conv2d_nchw, geometry compiled in, as the generator picks for ResNet-18 at batch 2.
+      {"resnet 3x3 b2", "conv_fast_3x3_medium", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 4},
+      {"resnet 3x3 b2 no-split", "conv_fast_3x3_medium", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer4 3x3 b2", "conv_fast_3x3_small", 2, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, false, 12},
+      {"resnet layer4 3x3s2 b2", "conv_fast_3x3s2_small", 2, 256, 14, 14, 512, 3, 3, 2, 1, 1, 1, false, 12},
+      {"resnet stem b2", "conv_fast_7x7s2_medium", 2, 3, 224, 224, 64, 7, 7, 2, 3, 1, 1, false, 1},
+      {"small_cnn c1 b5", "conv_fast_3x3_small", 5, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1, false, 1},
   };
   if (full)
     convs.push_back(

@@ -258,6 +258,26 @@ struct ConvBiasRelu {
   return b.unit;
 }
 
+/// conv2d_nchw: the filter geometry is compiled in (as the generator does),
+/// with split-K.
+KernelUnit conv_nchw(const std::string& name, const std::string& cfg, const std::string& geometry) {
+  Builder b(name, "conv", {"conv.cuh"});
+  b.code(R"cuda(
+struct ConvNchwBiasRelu {
+  float* out; const float* bias; int64_t sn, sc, sh, sw;
+  __device__ void operator()(int64_t n, int64_t oc, int64_t oh, int64_t ow, float acc) const {
+    out[n * sn + oc * sc + oh * sh + ow * sw] = aotc_relu(acc + bias[oc]);
+  }
+};
+)cuda");
+  b.kernel(name, cfg, "Cfg_" + name + "::kBM", "Cfg_" + name + "::kBN",
+           "Conv2dParams p, float* out, const float* bias, int64_t sn, int64_t sc, int64_t sh, "
+           "int64_t sw, SplitK split",
+           "conv2d_nchw<Cfg_" + name + ", ConvGeometry<" + geometry +
+               ">, float>(p, ConvNchwBiasRelu{out, bias, sn, sc, sh, sw}, split);");
+  return b.unit;
+}
+
 std::vector<KernelUnit> build_units() {
   std::vector<KernelUnit> u;
   // float32 SIMT GEMM: MLP (bias+relu, bias+sigmoid), transformer linears
@@ -342,6 +362,10 @@ std::vector<KernelUnit> build_units() {
   // Convolution (implicit GEMM).
   u.push_back(conv("conv_nchw_bias_relu", "ConvSimtNchw", false));
   u.push_back(conv("conv_nhwc_bias_relu", "ConvSimtNhwc", true));
+  u.push_back(conv_nchw("conv_fast_3x3_small", "ConvNchwSmall", "3, 3, 1, 1, 1, 1, 1, 1"));
+  u.push_back(conv_nchw("conv_fast_3x3_medium", "ConvNchwMedium", "3, 3, 1, 1, 1, 1, 1, 1"));
+  u.push_back(conv_nchw("conv_fast_3x3s2_small", "ConvNchwSmall", "3, 3, 2, 2, 1, 1, 1, 1"));
+  u.push_back(conv_nchw("conv_fast_7x7s2_medium", "ConvNchwMedium", "7, 7, 2, 2, 3, 3, 1, 1"));
   return u;
 }
 
