@@ -1095,7 +1095,7 @@ class CudaEmitter {
         std::string flops = fmt::format("2.0 * (double)m_ * (double)({}) * (double)(({}) / {}) * (double)({}) * (double)({})",
                                         hcode(c.out_shape[1]), hcode(in[1]), c.groups, hcode(w.shape[2]),
                                         hcode(w.shape[3]));
-        pick = fmt::format("{} >= {} ? {} : ({})", flops, min_flops, cudnn_index, pick);
+        if (!(few_channels && !tensor_cores)) pick = fmt::format("{} >= {} ? {} : ({})", flops, min_flops, cudnn_index, pick);
       }
       h += tune_call(tuned.node, names.size(), pick, cases);
     } else if (cudnn) {
