@@ -924,7 +924,8 @@ class CudaEmitter {
       const std::string geo = fmt::format("aotc::cuda::ConvGeometry<{}, {}, {}, {}, {}, {}, {}, {}>", *kh, *kw,
                                           c.stride[0], c.stride[1], c.padding[0], c.padding[1], c.dilation[0],
                                           c.dilation[1]);
-      for (const char* preset : {"ConvNchwSmall", "ConvNchwMedium"})
+      // ConvNchwMediumTall is a tuning candidate only.
+      for (const char* preset : {"ConvNchwSmall", "ConvNchwMedium", "ConvNchwMediumTall"})
         all.push_back({std::string("aotc::cuda::") + preset,
                        "aotc::cuda::conv2d_nchw<CFG, " + geo + ", " + *t + ">(cp, EPI, " +
                            "aotc::cuda::SplitK{p.sk_partials, p.sk_counters, p.sk_splits});",
