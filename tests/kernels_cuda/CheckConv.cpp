@@ -186,6 +186,8 @@ void run_conv_cases(Context& c) {
       {"resnet layer4 3x3s2 b2", "conv_fast_3x3s2_small", 2, 256, 14, 14, 512, 3, 3, 2, 1, 1, 1, false, 12},
       {"resnet stem b2", "conv_fast_7x7s2_medium", 2, 3, 224, 224, 64, 7, 7, 2, 3, 1, 1, false, 1},
       {"small_cnn c1 b5", "conv_fast_3x3_small", 5, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet 3x3 b2", "conv_fast_3x3_tall", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 4},
+      {"resnet layer2 3x3 b8", "conv_fast_3x3_tall", 8, 128, 28, 28, 128, 3, 3, 1, 1, 1, 1, false, 1},
   };
   if (full)
     convs.push_back(

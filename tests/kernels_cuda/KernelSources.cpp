@@ -366,6 +366,7 @@ std::vector<KernelUnit> build_units() {
   u.push_back(conv_nchw("conv_fast_3x3_medium", "ConvNchwMedium", "3, 3, 1, 1, 1, 1, 1, 1"));
   u.push_back(conv_nchw("conv_fast_3x3s2_small", "ConvNchwSmall", "3, 3, 2, 2, 1, 1, 1, 1"));
   u.push_back(conv_nchw("conv_fast_7x7s2_medium", "ConvNchwMedium", "7, 7, 2, 2, 3, 3, 1, 1"));
+  u.push_back(conv_nchw("conv_fast_3x3_tall", "ConvNchwMediumTall", "3, 3, 1, 1, 1, 1, 1, 1"));
   return u;
 }
 
