@@ -694,24 +694,9 @@ class CudaEmitter {
       }
     }
     // One kernel per emitted candidate.
-    std::vector<std::string> names;
-    std::vector<size_t> slots;
-    for (size_t e = 0; e < emitted.size(); ++e) {
-      const Variant& var = all[emitted[e]];
-      std::string kname = emitted.size() == 1 ? k.name : k.name + "_v" + std::to_string(e);
-      std::string C = "Cfg_" + kname;
-      s += "using " + C + " = " + var.cfg + ";\n";
-      s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
-      std::string call = var.call;
-      call.replace(call.find("CFG"), 3, C);
-      call.replace(call.find("EPI"), 3, E + "{p}");
-      s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + kname +
-           "(const " + ps + " p) {\n" + params + "  " + call + "\n}\n";
-      names.push_back(kname);
-      // The kernel's own slot takes the first; the others get extra slots.
-      if (e == 0) slot_names_[index_] = kname;
-      slots.push_back(e == 0 ? index_ : extra_kernel(kname));
-    }
+    std::vector<std::pair<std::string, std::string>> compiled_in;
+    for (size_t i : emitted) compiled_in.push_back({all[i].cfg, all[i].call});
+    const std::vector<size_t> slots = candidate_kernels(k, ps, E, params, compiled_in, s);
     size_t lt_epi_slot = 0;
     if ((library || (tuned.measure && lt_ok)) && lt_epi) {
       Shape domain = g.batch;
@@ -832,6 +817,32 @@ class CudaEmitter {
   }
 
   // Registers an extra kernel function (a GEMM size variant); returns its launch slot.
+  // The wrappers of a node's compiled-in candidates (config, call), one
+  // __global__ each: `Cfg_<kernel>` names the config, its launch facts
+  // follow, and the body is `params` then the call with CFG and EPI (the
+  // epilogue type `epi`) filled in. The first takes the node's own launch
+  // slot, the others extra slots (kernels <node>_v<i>); returns the slots.
+  std::vector<size_t> candidate_kernels(const Kernel& k, const std::string& ps, const std::string& epi,
+                                        const std::string& params,
+                                        const std::vector<std::pair<std::string, std::string>>& cfg_calls,
+                                        std::string& s) {
+    std::vector<size_t> slots;
+    for (size_t e = 0; e < cfg_calls.size(); ++e) {
+      const std::string kname = cfg_calls.size() == 1 ? k.name : k.name + "_v" + std::to_string(e);
+      const std::string C = "Cfg_" + kname;
+      s += "using " + C + " = " + cfg_calls[e].first + ";\n";
+      s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
+      std::string call = cfg_calls[e].second;
+      call.replace(call.find("CFG"), 3, C);
+      call.replace(call.find("EPI"), 3, epi + "{p}");
+      s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + kname +
+           "(const " + ps + " p) {\n" + params + "  " + call + "\n}\n";
+      if (e == 0) slot_names_[index_] = kname;
+      slots.push_back(e == 0 ? index_ : extra_kernel(kname));
+    }
+    return slots;
+  }
+
   size_t extra_kernel(const std::string& name) {
     slot_names_.push_back(name);
     return slot_names_.size() - 1;
@@ -1002,21 +1013,9 @@ class CudaEmitter {
       // aotc's kernel was faster at every size measured.
       cudnn = cudnn_ok && !(few_channels && !tensor_cores);
     }
-    std::vector<size_t> slots;
-    for (size_t e = 0; e < emitted.size(); ++e) {
-      const Variant& var = all[emitted[e]];
-      std::string kname = emitted.size() == 1 ? k.name : k.name + "_v" + std::to_string(e);
-      std::string C = "Cfg_" + kname;
-      s += "using " + C + " = " + var.cfg + ";\n";
-      s += info(kname, C + "::kThreads", C + "::kSmemBytes", C + "::kBM", C + "::kBN", C + "::kBK");
-      std::string call = var.call;
-      call.replace(call.find("CFG"), 3, C);
-      call.replace(call.find("EPI"), 3, E + "{p}");
-      s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + kname +
-           "(const " + ps + " p) {\n" + params + "  " + call + "\n}\n";
-      if (e == 0) slot_names_[index_] = kname;
-      slots.push_back(e == 0 ? index_ : extra_kernel(kname));
-    }
+    std::vector<std::pair<std::string, std::string>> compiled_in;
+    for (size_t i : emitted) compiled_in.push_back({all[i].cfg, all[i].call});
+    const std::vector<size_t> slots = candidate_kernels(k, ps, E, params, compiled_in, s);
     size_t epi_slot = 0;
     SymExpr total(1);
     for (const auto& d : c.out_shape) total = total * d;
