@@ -29,6 +29,31 @@ std::string symbol_ident(const std::string& symbol) {
   return out;
 }
 
+std::string bind_buffers_code(const KernelGraph& kg) {
+  auto sym = [](const std::string& n) { return "f." + symbol_ident(n); };
+  std::string s;
+  for (const Buffer& b : kg.buffers) {
+    std::string t = storage_ctype(b.dtype) + "*";
+    std::string ptr;
+    switch (b.kind) {
+      case Buffer::Kind::kInput:
+        ptr = fmt::format("static_cast<{}>(const_cast<void*>(rc->inputs[{}]))", t, b.io_index);
+        break;
+      case Buffer::Kind::kOutput: ptr = fmt::format("static_cast<{}>(rc->outputs[{}])", t, b.io_index); break;
+      case Buffer::Kind::kWeight:
+        ptr = fmt::format("reinterpret_cast<{}>(const_cast<unsigned char*>(static_cast<const unsigned char*>(rc->weights) + {}))",
+                          t, b.weight_offset);
+        break;
+      case Buffer::Kind::kArena:
+        if (b.slot < 0) continue;  // never written (unused)
+        ptr = fmt::format("reinterpret_cast<{}>(arena + ({}))", t, kg.slot_offsets[static_cast<size_t>(b.slot)].to_code(sym));
+        break;
+    }
+    s += "  f.b_" + b.name + " = " + ptr + ";\n";
+  }
+  return s;
+}
+
 std::string cpp_string(const std::string& text) {
   std::string s = "\"";
   for (char c : text) {

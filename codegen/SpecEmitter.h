@@ -37,6 +37,11 @@ Status check_symbols_solvable(const KernelGraph& kg);
 /// followed by the exported definition of aotc_generated_model_spec().
 Expected<std::string> emit_model_spec(const KernelGraph& kg, const SpecOptions& options);
 
+/// Host code (inside run_model) pointing each buffer at its storage: frame
+/// `f`'s `b_<name>` at rc's inputs, outputs or weights, or at its slot in
+/// `arena` (an unsigned char*); arena buffers with no slot are skipped.
+std::string bind_buffers_code(const KernelGraph& kg);
+
 /// A C++ string literal for arbitrary text.
 std::string cpp_string(const std::string& text);
 

@@ -824,26 +824,7 @@ void parallel(const Frame& f, int64_t n, int64_t work_per_item, Body&& body) {
     auto sym = [](const std::string& n) { return "f." + symbol_ident(n); };
     s += "  unsigned char* arena = static_cast<unsigned char*>(rc->arena);\n";
     s += "  (void)arena;\n";
-    for (const Buffer& b : kg_.buffers) {
-      std::string t = storage_ctype(b.dtype) + "*";
-      std::string ptr;
-      switch (b.kind) {
-        case Buffer::Kind::kInput:
-          ptr = fmt::format("static_cast<{}>(const_cast<void*>(rc->inputs[{}]))", t, b.io_index);
-          break;
-        case Buffer::Kind::kOutput: ptr = fmt::format("static_cast<{}>(rc->outputs[{}])", t, b.io_index); break;
-        case Buffer::Kind::kWeight:
-          ptr = fmt::format("reinterpret_cast<{}>(const_cast<unsigned char*>(static_cast<const unsigned char*>(rc->weights) + {}))",
-                            t, b.weight_offset);
-          break;
-        case Buffer::Kind::kArena:
-          if (b.slot < 0) continue;  // never written (unused)
-          ptr = fmt::format("reinterpret_cast<{}>(arena + ({}))", t,
-                            kg_.slot_offsets[static_cast<size_t>(b.slot)].to_code(sym));
-          break;
-      }
-      s += "  f.b_" + b.name + " = " + ptr + ";\n";
-    }
+    s += bind_buffers_code(kg_);
     s += "  f.scratch = arena + ((uint64_t)(" + kg_.arena_size.to_code(sym) + ") + 63) / 64 * 64;\n";
     for (const auto& c : calls_) s += "  " + c + "(f);\n";
     s += "  return 0;\n}\n\n";

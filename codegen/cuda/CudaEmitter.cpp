@@ -68,7 +68,6 @@ s += "  *state = s;\n  return 0;\n}\n\n";
   s += "  State* s = static_cast<State*>(rc->state);\n  Frame f;\n";
   for (size_t i = 0; i < kg_.symbol_order.size(); ++i)
     s += fmt::format("  f.{} = rc->symbols[{}];\n", symbol_ident(kg_.symbol_order[i]), i);
-  auto sym = [](const std::string& n) { return "f." + symbol_ident(n); };
   s += "  unsigned char* arena = static_cast<unsigned char*>(rc->arena);\n  (void)arena;\n";
   if (uses_split_k_) {
     // The split-K scratch sits at the arena's start, at the same place for
@@ -78,25 +77,7 @@ s += "  *state = s;\n  return 0;\n}\n\n";
     s += "  f.split_partials = reinterpret_cast<float*>(arena + kSplitCounters * 4);\n";
     s += "  arena += kSplitScratchBytes;\n";
   }
-  for (const Buffer& b : kg_.buffers) {
-    std::string t = storage_ctype(b.dtype) + "*";
-    std::string ptr;
-    switch (b.kind) {
-      case Buffer::Kind::kInput:
-        ptr = fmt::format("static_cast<{}>(const_cast<void*>(rc->inputs[{}]))", t, b.io_index);
-        break;
-      case Buffer::Kind::kOutput: ptr = fmt::format("static_cast<{}>(rc->outputs[{}])", t, b.io_index); break;
-      case Buffer::Kind::kWeight:
-        ptr = fmt::format("reinterpret_cast<{}>(const_cast<unsigned char*>(static_cast<const unsigned char*>(rc->weights) + {}))",
-                          t, b.weight_offset);
-        break;
-      case Buffer::Kind::kArena:
-        if (b.slot < 0) continue;
-        ptr = fmt::format("reinterpret_cast<{}>(arena + ({}))", t, kg_.slot_offsets[static_cast<size_t>(b.slot)].to_code(sym));
-        break;
-    }
-    s += "  f.b_" + b.name + " = " + ptr + ";\n";
-  }
+  s += bind_buffers_code(kg_);
   s += launches_;
   s += "  return 0;\n}\n\n";
   SpecOptions spec;
