@@ -188,6 +188,10 @@ void run_conv_cases(Context& c) {
       {"small_cnn c1 b5", "conv_fast_3x3_small", 5, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1, false, 1},
       {"resnet 3x3 b2", "conv_fast_3x3_tall", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 4},
       {"resnet layer2 3x3 b8", "conv_fast_3x3_tall", 8, 128, 28, 28, 128, 3, 3, 1, 1, 1, 1, false, 1},
+      // ResNet-18's layer 3 at batch 2 and 32, layer 1 at batch 32.
+      {"resnet layer3 3x3 b2", "conv_fast_3x3_small", 2, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 6},
+      {"resnet 3x3 b32", "conv_fast_3x3_medium", 32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer3 3x3 b32", "conv_fast_3x3_medium", 32, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 1},
   };
   if (full)
     convs.push_back(

@@ -223,6 +223,91 @@ AOTC_DEVICE float load_ro(const T* p) {
   return to_float(*p);
 }
 AOTC_DEVICE float load_ro(const float* p) { return __ldg(p); }
+
+/// Global-to-shared copies of conv2d_nchw's operand slices. Each thread gathers its im2col values from
+/// one output pixel (one window corner) at k offsets kThreads / kBM apart, and
+/// its weights at one k offset for output channels kThreads / kBK apart.
+/// Slices are stored k-major: a[k][pixel] with pitch Cfg::kPitchA, b[k][oc]
+/// with pitch Cfg::kPitchB. fetch() issues the loads into registers, stash()
+/// writes them to shared memory (so the loads of slice s+1 fly during slice
+/// s's math).
+template <class Cfg, class Geo, class T>
+struct ConvNchwLoader {
+  static constexpr int kBM = Cfg::kBM, kBK = Cfg::kBK, kThreads = Cfg::kThreads;
+  static constexpr int kKHW = Geo::kKH * Geo::kKW;
+  static constexpr int kStepA = kThreads / kBM, kStepB = kThreads / kBK;
+  static_assert(kThreads % kBM == 0 && kThreads % kBK == 0, "one pixel and one k offset per thread");
+  static_assert(kBM * kBK % kThreads == 0 && Cfg::kBN * kBK % kThreads == 0, "equal loads per thread");
+
+  int H, W, K;
+  bool a_ok;
+  int ih0, iw0;
+  const T* xb;
+  const T* wrow[Cfg::kLoadsB];
+  bool b_ok[Cfg::kLoadsB];
+  float stage_a[Cfg::kLoadsA], stage_b[Cfg::kLoadsB];
+
+  AOTC_DEVICE void init(const Conv2dParams& p, int m0, int n0) {
+    H = static_cast<int>(p.in_h);
+    W = static_cast<int>(p.in_w);
+    const int OH = static_cast<int>(p.out_h), OW = static_cast<int>(p.out_w);
+    const int M = static_cast<int>(p.batch) * OH * OW;
+    const int N = static_cast<int>(p.out_c);
+    K = static_cast<int>(p.in_c) * kKHW;
+    const int tid = threadIdx.x;
+    const int am = m0 + tid % kBM;
+    a_ok = am < M;
+    const int a_ow = am % OW, a_t = am / OW;
+    ih0 = (a_t % OH) * Geo::kSH - Geo::kPH;
+    iw0 = a_ow * Geo::kSW - Geo::kPW;
+    xb = static_cast<const T*>(p.x) + static_cast<int64_t>(a_ok ? a_t / OH : 0) * (p.in_c * H * W);
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsB; ++i) {
+      const int oc = n0 + tid / kBK + i * kStepB;
+      b_ok[i] = oc < N;
+      wrow[i] = static_cast<const T*>(p.w) + (b_ok[i] ? oc : 0) * K;
+    }
+  }
+
+  AOTC_DEVICE void fetch(int k0) {
+    const int tid = threadIdx.x;
+    const int ak = tid / kBM, bk = tid % kBK;
+    const int HW = H * W;
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsA; ++i) {
+      const int k = k0 + ak + i * kStepA;
+      const int c = k / kKHW, r = k - c * kKHW;
+      const int kh = r / Geo::kKW, kw = r - kh * Geo::kKW;
+      const int ih = ih0 + kh * Geo::kDH, iw = iw0 + kw * Geo::kDW;
+      const bool in = a_ok && k < K && static_cast<unsigned>(ih) < static_cast<unsigned>(H) &&
+                      static_cast<unsigned>(iw) < static_cast<unsigned>(W);
+      stage_a[i] = in ? load_ro(xb + (static_cast<int64_t>(c) * HW + (ih * W + iw))) : 0.0f;
+    }
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsB; ++i) {
+      const int k = k0 + bk;
+      stage_b[i] = b_ok[i] && k < K ? load_ro(wrow[i] + k) : 0.0f;
+    }
+  }
+
+  /// Writes the fetched slice to a[kBK][kPitchA] and b[kBK][kPitchB].
+  AOTC_DEVICE void stash(float* a, float* b) const {
+    const int tid = threadIdx.x;
+    const int ak = tid / kBM, bk = tid % kBK;
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsA; ++i) a[(ak + i * kStepA) * Cfg::kPitchA + tid % kBM] = stage_a[i];
+#pragma unroll
+    for (int i = 0; i < Cfg::kLoadsB; ++i) b[bk * Cfg::kPitchB + tid / kBK + i * kStepB] = stage_b[i];
+  }
+};
+
+/// The k slices [first, first + count) of split share `part` out of `splits`.
+AOTC_DEVICE void split_slices(int K, int kBK, int splits, int part, int& first, int& count) {
+  const int total = (K + kBK - 1) / kBK;
+  const int per_split = (total + splits - 1) / splits;
+  first = part * per_split;
+  count = max_of(0, min_of(total, first + per_split) - first);
+}
 }  // namespace detail
 
 /// The block's work for a 2-D convolution with groups = 1, x contiguous NCHW
@@ -237,65 +322,19 @@ AOTC_DEVICE void conv2d_nchw(const Conv2dParams& p, const Epilogue& epi,
                              const SplitK& split = SplitK{nullptr, nullptr, 1}) {
   static_assert(Geo::kFixed, "conv2d_nchw needs the filter geometry at generation time");
   constexpr int kBM = Cfg::kBM, kBN = Cfg::kBN, kBK = Cfg::kBK, kTM = Cfg::kTM, kTN = Cfg::kTN;
-  constexpr int kThreads = Cfg::kThreads, kPitchA = Cfg::kPitchA, kPitchB = Cfg::kPitchB;
-  constexpr int kKHW = Geo::kKH * Geo::kKW;
-  constexpr int kStepA = kThreads / kBM, kStepB = kThreads / kBK;
+  constexpr int kPitchA = Cfg::kPitchA, kPitchB = Cfg::kPitchB;
 
   float* smem = reinterpret_cast<float*>(dynamic_smem());
   float* sa = smem;                      // [2][kBK][kPitchA]  (im2col^T slices)
   float* sb = smem + 2 * kBK * kPitchA;  // [2][kBK][kPitchB]  (w^T slices)
 
-  const int H = static_cast<int>(p.in_h), W = static_cast<int>(p.in_w);
   const int OH = static_cast<int>(p.out_h), OW = static_cast<int>(p.out_w);
-  const int HW = H * W;
   const int M = static_cast<int>(p.batch) * OH * OW;
   const int N = static_cast<int>(p.out_c);
-  const int K = static_cast<int>(p.in_c) * kKHW;
   const int m0 = static_cast<int>(blockIdx.y) * kBM, n0 = static_cast<int>(blockIdx.x) * kBN;
   const int tid = threadIdx.x;
-
-  // This thread's pixel for the im2col loads, and its window's corner.
-  const int am = m0 + tid % kBM;
-  const bool a_ok = am < M;
-  const int a_ow = am % OW, a_t = am / OW;
-  const int ih0 = (a_t % OH) * Geo::kSH - Geo::kPH, iw0 = a_ow * Geo::kSW - Geo::kPW;
-  const T* xb = static_cast<const T*>(p.x) + static_cast<int64_t>(a_ok ? a_t / OH : 0) * (p.in_c * HW);
-  const int ak = tid / kBM;
-  // This thread's weight rows and k offset.
-  const int bk = tid % kBK;
-  const T* wrow[Cfg::kLoadsB];
-  bool b_ok[Cfg::kLoadsB];
-#pragma unroll
-  for (int i = 0; i < Cfg::kLoadsB; ++i) {
-    const int oc = n0 + tid / kBK + i * kStepB;
-    b_ok[i] = oc < N;
-    wrow[i] = static_cast<const T*>(p.w) + (b_ok[i] ? oc : 0) * K;
-  }
-
-  float stage_a[Cfg::kLoadsA], stage_b[Cfg::kLoadsB];
-  auto fetch = [&](int k0) {
-#pragma unroll
-    for (int i = 0; i < Cfg::kLoadsA; ++i) {
-      const int k = k0 + ak + i * kStepA;
-      const int c = k / kKHW, r = k - c * kKHW;
-      const int kh = r / Geo::kKW, kw = r - kh * Geo::kKW;
-      const int ih = ih0 + kh * Geo::kDH, iw = iw0 + kw * Geo::kDW;
-      const bool in = a_ok && k < K && static_cast<unsigned>(ih) < static_cast<unsigned>(H) &&
-                      static_cast<unsigned>(iw) < static_cast<unsigned>(W);
-      stage_a[i] = in ? detail::load_ro(xb + (static_cast<int64_t>(c) * HW + (ih * W + iw))) : 0.0f;
-    }
-#pragma unroll
-    for (int i = 0; i < Cfg::kLoadsB; ++i) {
-      const int k = k0 + bk;
-      stage_b[i] = b_ok[i] && k < K ? detail::load_ro(wrow[i] + k) : 0.0f;
-    }
-  };
-  auto stash = [&](int buf) {
-#pragma unroll
-    for (int i = 0; i < Cfg::kLoadsA; ++i) sa[(buf * kBK + ak + i * kStepA) * kPitchA + tid % kBM] = stage_a[i];
-#pragma unroll
-    for (int i = 0; i < Cfg::kLoadsB; ++i) sb[(buf * kBK + bk) * kPitchB + tid / kBK + i * kStepB] = stage_b[i];
-  };
+  detail::ConvNchwLoader<Cfg, Geo, T> ld;
+  ld.init(p, m0, n0);
 
   const int tx = tid % Cfg::kThreadsN, ty = tid / Cfg::kThreadsN;
   float acc[kTM][kTN];
@@ -305,19 +344,17 @@ AOTC_DEVICE void conv2d_nchw(const Conv2dParams& p, const Epilogue& epi,
     for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
 
   const int splits = static_cast<int>(split.splits), part = static_cast<int>(blockIdx.z);
-  const int total_slices = (K + kBK - 1) / kBK;
-  const int per_split = (total_slices + splits - 1) / splits;
-  const int first_slice = part * per_split;
-  const int slices = max_of(0, min_of(total_slices, first_slice + per_split) - first_slice);
+  int first_slice, slices;
+  detail::split_slices(ld.K, kBK, splits, part, first_slice, slices);
   if (slices > 0) {
-    fetch(first_slice * kBK);
-    stash(0);
+    ld.fetch(first_slice * kBK);
+    ld.stash(sa, sb);
   }
   __syncthreads();
   for (int s = 0; s < slices; ++s) {
     const int buf = s & 1;
     const bool more = s + 1 < slices;
-    if (more) fetch((first_slice + s + 1) * kBK);  // in flight during the FMAs below
+    if (more) ld.fetch((first_slice + s + 1) * kBK);  // in flight during the FMAs below
     const float* ta = sa + buf * kBK * kPitchA + ty * kTM;
     const float* tb = sb + buf * kBK * kPitchB + tx * kTN;
 #pragma unroll
@@ -330,7 +367,7 @@ AOTC_DEVICE void conv2d_nchw(const Conv2dParams& p, const Epilogue& epi,
 #pragma unroll
         for (int j = 0; j < kTN; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
     }
-    if (more) stash(buf ^ 1);
+    if (more) ld.stash(sa + (buf ^ 1) * kBK * kPitchA, sb + (buf ^ 1) * kBK * kPitchB);
     __syncthreads();
   }
 
