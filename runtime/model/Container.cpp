@@ -12,6 +12,7 @@
 #include "Errors.h"
 #include "InputCheck.h"
 #include "MappedWeights.h"
+#include "SharedLibrary.h"
 #include "ThreadPool.h"
 #include "TorchHost.h"
 
@@ -240,9 +241,13 @@ void Container::bind_weights(const AotcWeights* weights, HostKind kind) {
     host_copy = mapped_weights_->data();
   }
   if (device_type_ == AOTC_DEVICE_CUDA && host_copy != nullptr) {
+    const int64_t t0 = now_ns();
     device_weights_ = cuda_alloc(spec_.weights_size);
     cuda_upload(device_weights_, host_copy, spec_.weights_size);
     weights_ = device_weights_;
+    if (verbose())
+      report("model '" + std::string(spec_.model_name) + "': " + std::to_string(spec_.weights_size >> 10) +
+             " KiB of weights copied to the device" + fmt_ms(" in ", ms_since(t0)));
     mapped_weights_.reset();  // the device copy is all a run needs
   } else {
     weights_ = host_copy;
@@ -284,10 +289,14 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes, void* stream) {
     cuda_free(inst.arena);
     inst.arena = nullptr;
     inst.arena_size = 0;
+    const int64_t t0 = now_ns();
     inst.arena = cuda_alloc(size);
     // Zeroed once: generated split-K launches keep their tile counters at the
     // arena's start and leave them zero after each launch.
     cuda_memset_zero(inst.arena, size, stream);
+    if (verbose())
+      report("model '" + std::string(spec_.model_name) + "': " + std::to_string(size >> 20) +
+             " MiB of device scratch memory" + fmt_ms(" in ", ms_since(t0)));
   } else {
     std::free(inst.arena);
     inst.arena = nullptr;

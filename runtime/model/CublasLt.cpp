@@ -88,9 +88,10 @@ const Loaded& loaded() {
   static std::once_flag once;
   static Loaded l;
   std::call_once(once, [] {
+    const int64_t t0 = now_ns();
     l = load();
     l.min_flops = env_min_flops("AOTC_CUBLASLT_MIN_FLOPS");
-    report_library("cuBLASLt", l.where);
+    report_library("cuBLASLt", l.where + (l.api != nullptr ? fmt_ms(", loaded in ", ms_since(t0)) : ""));
   });
   return l;
 }
@@ -200,9 +201,11 @@ int CublasLtInstance::gemm(const CublasLtGemm& g, void* stream, char* error, siz
   };
   try {
     if (handle_ == nullptr) {
+      const int64_t t0 = now_ns();
       cublasLtHandle_t h = nullptr;
       if (!check(a->Create(&h), "cublasLtCreate")) return 1;
       handle_ = h;
+      if (verbose()) report(fmt_ms("cuBLASLt handle created in ", ms_since(t0)));
     }
     const uint32_t align_x = alignment(g.b), align_y = alignment(g.a), align_d = alignment(g.out);
     const uint32_t align_bias = g.bias != nullptr ? alignment(g.bias) : 0;

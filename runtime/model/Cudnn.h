@@ -12,9 +12,10 @@
 // launches aotc's own convolution kernel instead.
 //
 // Per model instance (CudnnInstance): a cuDNN handle, a workspace, and a plan
-// per convolution and input size (descriptors and the algorithm cuDNN's
-// heuristics rank first among those that keep the requested precision), made
-// on the first run of that size. Algorithms follow PyTorch with
+// per convolution geometry (input size, filter, padding, stride, dilation,
+// groups, type: convolutions that agree share it): descriptors and the
+// algorithm cuDNN's heuristics rank first among those that keep the requested
+// precision, made on the first run that needs it. Algorithms follow PyTorch with
 // torch.backends.cudnn.benchmark off: float32 runs on FMA units unless TF32
 // was allowed at compile time; 16-bit types may use tensor cores.
 #pragma once
@@ -33,6 +34,10 @@ namespace aotc_model::rt {
 /// Whether cuDNN loads in this process; `where` gets its path and version,
 /// or why not. Loads it on the first call (thread-safe).
 bool cudnn_available(std::string* where);
+
+/// What a plan is keyed by: everything cuDNN sees of `conv` (types, sizes,
+/// padding, stride, dilation, groups), not its number or its pointers.
+std::vector<int64_t> cudnn_plan_key(const CudnnConv2d& conv);
 
 /// One model instance's cuDNN state. Used by one run at a time; needs the
 /// instance's CUDA context current in every call, the destructor included.

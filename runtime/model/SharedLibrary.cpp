@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <glob.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -54,10 +55,33 @@ double env_min_flops(const char* name) {
   return end != m && v >= 0 ? v : -1;
 }
 
+bool verbose() {
+  static const bool on = [] {
+    const char* v = std::getenv("AOTC_VERBOSE");
+    return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
+  }();
+  return on;
+}
+
 void report_library(const char* what, const std::string& where) {
-  const char* verbose = std::getenv("AOTC_VERBOSE");
-  if (verbose != nullptr && *verbose != '\0' && std::strcmp(verbose, "0") != 0)
-    std::fprintf(stderr, "aotc: %s: %s\n", what, where.c_str());
+  if (verbose()) std::fprintf(stderr, "aotc: %s: %s\n", what, where.c_str());
+}
+
+void report(const std::string& line) {
+  if (verbose()) std::fprintf(stderr, "aotc: %s\n", line.c_str());
+}
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double ms_since(int64_t t0_ns) { return static_cast<double>(now_ns() - t0_ns) * 1e-6; }
+
+std::string fmt_ms(const char* prefix, double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f ms", ms);
+  return prefix + std::string(buf);
 }
 
 SharedLibrary open_cuda_library(const char* soname, const char* env, const std::vector<std::string>& pip_dirs,

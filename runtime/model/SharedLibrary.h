@@ -37,8 +37,22 @@ void resolve_symbol(void* lib, Fn& fn, const char* name, bool* ok, std::string* 
 /// threshold override), or -1 when unset or not a number.
 double env_min_flops(const char* name);
 
-/// With AOTC_VERBOSE set (and not "0"), prints "aotc: <what>: <where>" to stderr.
+/// Whether AOTC_VERBOSE is set (and not "0"); read once.
+bool verbose();
+
+/// With AOTC_VERBOSE set, prints "aotc: <what>: <where>" to stderr.
 void report_library(const char* what, const std::string& where);
+
+/// With AOTC_VERBOSE set, prints "aotc: <line>" to stderr (one-time set-up
+/// work and what it cost: library handles, plans, scratch memory).
+void report(const std::string& line);
+
+/// Milliseconds since `t0` (a std::chrono::steady_clock reading in ns).
+double ms_since(int64_t t0_ns);
+/// std::chrono::steady_clock now, in ns.
+int64_t now_ns();
+/// prefix + "1.23 ms".
+std::string fmt_ms(const char* prefix, double ms);
 
 /// dlsym, kept out of the template's header users.
 void* find_symbol(void* lib, const char* name);

@@ -30,6 +30,10 @@
 #             against eager PyTorch, both batches), then `aotc compile
 #             --autotune` of the batch-32 program into the tune stage's cache
 #             (every tile size and cuDNN measured per convolution)
+#   load      where load + first call time goes (benchmarks/load_profile.py,
+#             AOTC_VERBOSE=1) for ResNet-18 at batch 32 through PyTorch's
+#             loader, with and without cuDNN, and cold through `aotc bench`;
+#             the AOTInductor package too when the bench stage made one
 #   rtload    `aotc bench` (own runtime) on every carried package
 #   bench     benchmarks/compare_aoti.py
 #
@@ -284,6 +288,30 @@ conv)
     summary "conv: resnet18 batch 32: $(grep 'autotune: .* measured' "$OUT/tune-resnet18-b32.log" | sed 's/^aotc: autotune: //') [$(elapsed) s]"
     grep -E '^aotc:   ' "$OUT/tune-resnet18-b32.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
   fi
+  ;;
+load)
+  b32="$W/conv/resnet18_b32.aotc.pt2"
+  if [ ! -f "$b32" ]; then
+    timeout 300 python3 benchmarks/compare_aoti.py --skip-aoti --models resnet18 --aotc "$C/bin/aotc" --fixtures "$FX" \
+      --work "$W/conv" --iters 20 > "$OUT/load-prepare.log" 2>&1
+  fi
+  {
+    for cudnn in default 0; do
+      echo "== through PyTorch's loader, AOTC_CUDNN=$cudnn"
+      env $([ $cudnn = 0 ] && echo AOTC_CUDNN=0) AOTC_VERBOSE=1 python3 benchmarks/load_profile.py "$b32" \
+        --shape 32,3,224,224 --loads 3 2>&1
+      echo "== aotc bench (a fresh process), AOTC_CUDNN=$cudnn"
+      env $([ $cudnn = 0 ] && echo AOTC_CUDNN=0) AOTC_VERBOSE=1 aotc bench "$b32" --shape 32x3x224x224 --json --iters 20 2>&1
+    done
+    aoti="$W/bench/resnet18_b32.aoti.pt2"
+    if [ -f "$aoti" ]; then
+      echo "== AOTInductor through PyTorch's loader"
+      LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libstdc++.so.6 python3 benchmarks/load_profile.py "$aoti" \
+        --shape 32,3,224,224 --loads 3 2>&1
+    fi
+  } > "$OUT/load.log" 2>&1
+  summary "load: resnet18 batch 32 [$(elapsed) s]"
+  grep -vE "^aotc: cuDNN plan" "$OUT/load.log" | sed 's/^/    /' >> "$OUT/summary.txt"
   ;;
 rtload)
   # aotc's runtime on each carried package: load and first run with the CUDA

@@ -101,3 +101,37 @@ TEST_CASE("cudnn: AOTC_CUDNN_MIN_FLOPS overrides the compiled threshold (and a f
   INFO(error);
   CHECK(std::string(error).find("cuDNN cudnnCreate failed for convolution 7 (input 1x3x8x8, filter 4x3x3x3)") == 0);
 }
+
+TEST_CASE("cudnn: convolutions of one geometry share a plan; any difference cuDNN sees makes another") {
+  aotc_model::CudnnConv2d a = small_conv(), b = small_conv();
+  a.id = 3;
+  b.id = 7;
+  int dummy = 0;
+  b.x = &dummy;
+  b.y = &dummy;
+  b.weight = &dummy;
+  b.min_flops = 1e12;
+  CHECK(aotc_model::rt::cudnn_plan_key(a) == aotc_model::rt::cudnn_plan_key(b));
+  const auto base = aotc_model::rt::cudnn_plan_key(a);
+  auto differs = [&](void (*change)(aotc_model::CudnnConv2d&)) {
+    aotc_model::CudnnConv2d c = small_conv();
+    change(c);
+    return aotc_model::rt::cudnn_plan_key(c) != base;
+  };
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.dtype = 15; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.allow_tf32 = 1; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.groups = 3; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.n = 2; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.c = 6; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.h = 9; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.w = 9; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.k = 8; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.r = 1; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.s = 1; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.pad_h = 1; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.pad_w = 1; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.stride_h = 2; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.stride_w = 2; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.dil_h = 2; }));
+  CHECK(differs([](aotc_model::CudnnConv2d& c) { c.dil_w = 2; }));
+}
