@@ -154,6 +154,33 @@ TEST_CASE("cuda selection: ResNet-18's convolutions take the tile size measured 
   CHECK(resnet["conv2d_1+relu__1"] == "cudnn | conv2d_nchw<ConvNchwMedium>");
 }
 
+TEST_CASE("cuda selection: convolutions over a multiple of 16 channels read them in blocks, the image stem does not") {
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.archs = {"sm_90"};
+  o.dump_dir = scratch_dir() / "dump_resnet_blocks";
+  auto r = codegen::compile_package(testing::fixture("resnet18/model.pt2"), scratch_dir() / "resnet_blocks.pt2", o);
+  REQUIRE(r.has_value());
+  std::ifstream in(*o.dump_dir / "device.cu");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  // 19 convolutions over 64-512 channels; the 7x7 stem over 3 keeps the weight's order.
+  CHECK(count(", float, true>(cp, ") == 19);
+  CHECK(count("ConvGeometry<7, 7, 2, 2, 3, 3, 1, 1>, float>(cp, ") == 1);
+  // small_cnn's first convolution has 3 input channels, its second 16.
+  o.dump_dir = scratch_dir() / "dump_cnn_blocks";
+  r = codegen::compile_package(testing::fixture("small_cnn/model.pt2"), scratch_dir() / "cnn_blocks.pt2", o);
+  REQUIRE(r.has_value());
+  std::ifstream in2(*o.dump_dir / "device.cu");
+  text.assign((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+  CHECK(count(", float, true>(cp, ") == 1);
+  CHECK(count(", float>(cp, ") == 1);
+}
+
 TEST_CASE("cuda selection: --allow-tf32 moves float32 GEMMs to tensor cores") {
   codegen::CompileOptions o;
   o.target = "cuda";

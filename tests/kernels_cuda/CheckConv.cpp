@@ -192,6 +192,18 @@ void run_conv_cases(Context& c) {
       {"resnet layer3 3x3 b2", "conv_fast_3x3_small", 2, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 6},
       {"resnet 3x3 b32", "conv_fast_3x3_medium", 32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 1},
       {"resnet layer3 3x3 b32", "conv_fast_3x3_medium", 32, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet down 1x1s2 b2", "conv_fast_1x1s2_small", 2, 128, 28, 28, 256, 1, 1, 2, 0, 1, 1, false, 4},
+      // The same with the channel-block reduction order (conv_fast_cb_*).
+      {"resnet 3x3 b2", "conv_fast_cb_3x3_medium", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 4},
+      {"resnet 3x3 b2 no-split", "conv_fast_cb_3x3_medium", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer3 3x3 b2", "conv_fast_cb_3x3_small", 2, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 6},
+      {"resnet layer4 3x3 b2", "conv_fast_cb_3x3_small", 2, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, false, 12},
+      {"resnet layer4 3x3s2 b2", "conv_fast_cb_3x3s2_small", 2, 256, 14, 14, 512, 3, 3, 2, 1, 1, 1, false, 12},
+      {"resnet down 1x1s2 b2", "conv_fast_cb_1x1s2_small", 2, 128, 28, 28, 256, 1, 1, 2, 0, 1, 1, false, 4},
+      {"resnet 3x3 b2", "conv_fast_cb_3x3_tall", 2, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 4},
+      {"resnet 3x3 b32", "conv_fast_cb_3x3_medium", 32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer3 3x3 b32", "conv_fast_cb_3x3_medium", 32, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer2 3x3 b8", "conv_fast_cb_3x3_tall", 8, 128, 28, 28, 128, 3, 3, 1, 1, 1, 1, false, 1},
   };
   if (full)
     convs.push_back(

@@ -259,8 +259,10 @@ struct ConvBiasRelu {
 }
 
 /// conv2d_nchw: the filter geometry is compiled in (as the generator does),
-/// with split-K.
-KernelUnit conv_nchw(const std::string& name, const std::string& cfg, const std::string& geometry) {
+/// with split-K; channel_blocks: the (channel block, tap, channel) reduction
+/// order (the generator's choice when C is a multiple of 16).
+KernelUnit conv_nchw(const std::string& name, const std::string& cfg, const std::string& geometry,
+                     bool channel_blocks = false) {
   Builder b(name, "conv", {"conv.cuh"});
   b.code(R"cuda(
 struct ConvNchwBiasRelu {
@@ -274,7 +276,8 @@ struct ConvNchwBiasRelu {
            "Conv2dParams p, float* out, const float* bias, int64_t sn, int64_t sc, int64_t sh, "
            "int64_t sw, SplitK split",
            "conv2d_nchw<Cfg_" + name + ", ConvGeometry<" + geometry +
-               ">, float>(p, ConvNchwBiasRelu{out, bias, sn, sc, sh, sw}, split);");
+               ">, float" + (channel_blocks ? ", true" : "") +
+               ">(p, ConvNchwBiasRelu{out, bias, sn, sc, sh, sw}, split);");
   return b.unit;
 }
 
@@ -367,6 +370,12 @@ std::vector<KernelUnit> build_units() {
   u.push_back(conv_nchw("conv_fast_3x3s2_small", "ConvNchwSmall", "3, 3, 2, 2, 1, 1, 1, 1"));
   u.push_back(conv_nchw("conv_fast_7x7s2_medium", "ConvNchwMedium", "7, 7, 2, 2, 3, 3, 1, 1"));
   u.push_back(conv_nchw("conv_fast_3x3_tall", "ConvNchwMediumTall", "3, 3, 1, 1, 1, 1, 1, 1"));
+  u.push_back(conv_nchw("conv_fast_1x1s2_small", "ConvNchwSmall", "1, 1, 2, 2, 0, 0, 1, 1"));
+  u.push_back(conv_nchw("conv_fast_cb_3x3_small", "ConvNchwSmall", "3, 3, 1, 1, 1, 1, 1, 1", true));
+  u.push_back(conv_nchw("conv_fast_cb_3x3_medium", "ConvNchwMedium", "3, 3, 1, 1, 1, 1, 1, 1", true));
+  u.push_back(conv_nchw("conv_fast_cb_3x3s2_small", "ConvNchwSmall", "3, 3, 2, 2, 1, 1, 1, 1", true));
+  u.push_back(conv_nchw("conv_fast_cb_1x1s2_small", "ConvNchwSmall", "1, 1, 2, 2, 0, 0, 1, 1", true));
+  u.push_back(conv_nchw("conv_fast_cb_3x3_tall", "ConvNchwMediumTall", "3, 3, 1, 1, 1, 1, 1, 1", true));
   return u;
 }
 

@@ -215,6 +215,9 @@ using ConvNchwMediumTall = ConvNchwConfig<64, 64, 16, 8, 4, 4>;
 /// 64 x 32, 4 x 2 per thread: twice the blocks, for few output channels or
 /// where 64 x 64 tiles leave SMs idle.
 using ConvNchwSmall = ConvNchwConfig<64, 32, 16, 4, 2, 3>;
+// The generator passes kChannelBlocks for C % 16 == 0 (CudaEmitConv.cpp).
+static_assert(ConvNchwSmall::kBK == 16 && ConvNchwMedium::kBK == 16 && ConvNchwMediumTall::kBK == 16,
+              "channel blocks of 16");
 
 namespace detail {
 /// A read-only load widened to float (through the non-coherent cache for float).
@@ -231,7 +234,15 @@ AOTC_DEVICE float load_ro(const float* p) { return __ldg(p); }
 /// with pitch Cfg::kPitchB. fetch() issues the loads into registers, stash()
 /// writes them to shared memory (so the loads of slice s+1 fly during slice
 /// s's math).
-template <class Cfg, class Geo, class T>
+///
+/// The reduction order: k = (c, kh, kw) as the weight is stored, or with
+/// kChannelBlocks (needs C % kBK == 0) k = (channel block, kh, kw, channel in
+/// block): slice s then covers channels [kBK * (s / (KH*KW)), + kBK) at one
+/// filter tap s % (KH*KW), so a thread's im2col loads share one window
+/// position (one bounds check, one address per slice, not one per value),
+/// and the 9 taps of a 3x3 filter re-read the same channels' lines from L1.
+/// The weights are then read kH*KW floats apart across a slice.
+template <class Cfg, class Geo, class T, bool kChannelBlocks>
 struct ConvNchwLoader {
   static constexpr int kBM = Cfg::kBM, kBK = Cfg::kBK, kThreads = Cfg::kThreads;
   static constexpr int kKHW = Geo::kKH * Geo::kKW;
@@ -269,10 +280,28 @@ struct ConvNchwLoader {
     }
   }
 
-  AOTC_DEVICE void fetch(int k0) {
+  /// Issues the loads of k slice `slice`.
+  AOTC_DEVICE void fetch(int slice) {
     const int tid = threadIdx.x;
     const int ak = tid / kBM, bk = tid % kBK;
     const int HW = H * W;
+    if constexpr (kChannelBlocks) {
+      const int cb = slice / kKHW, tap = slice - cb * kKHW;
+      const int kh = tap / Geo::kKW, kw = tap - kh * Geo::kKW;
+      const int ih = ih0 + kh * Geo::kDH, iw = iw0 + kw * Geo::kDW;
+      const bool in = a_ok && static_cast<unsigned>(ih) < static_cast<unsigned>(H) &&
+                      static_cast<unsigned>(iw) < static_cast<unsigned>(W);
+      const int c0 = cb * kBK;
+      const T* pa = xb + (static_cast<int64_t>(c0 + ak) * HW + (ih * W + iw));
+#pragma unroll
+      for (int i = 0; i < Cfg::kLoadsA; ++i)
+        stage_a[i] = in ? load_ro(pa + static_cast<int64_t>(i * kStepA) * HW) : 0.0f;
+      const int kb = (c0 + bk) * kKHW + tap;
+#pragma unroll
+      for (int i = 0; i < Cfg::kLoadsB; ++i) stage_b[i] = b_ok[i] ? load_ro(wrow[i] + kb) : 0.0f;
+      return;
+    }
+    const int k0 = slice * kBK;
 #pragma unroll
     for (int i = 0; i < Cfg::kLoadsA; ++i) {
       const int k = k0 + ak + i * kStepA;
@@ -316,8 +345,10 @@ AOTC_DEVICE void split_slices(int K, int kBK, int splits, int part, int& first, 
 /// image are 32-bit: C * H * W and OC * C * KH * KW must be below 2^31, and so
 /// must batch * OH * OW. Grid and split-K as conv2d_simt: grid = (ceil(OC /
 /// kBN), ceil(batch * OH * OW / kBM), splits), tile = y * gridDim.x + x. Same
-/// epilogue contract.
-template <class Cfg, class Geo, class T, class Epilogue>
+/// epilogue contract. kChannelBlocks (C must be a multiple of Cfg::kBK): the
+/// reduction order of ConvNchwLoader that computes one window position per
+/// slice; same result up to float32 rounding order.
+template <class Cfg, class Geo, class T, bool kChannelBlocks = false, class Epilogue>
 AOTC_DEVICE void conv2d_nchw(const Conv2dParams& p, const Epilogue& epi,
                              const SplitK& split = SplitK{nullptr, nullptr, 1}) {
   static_assert(Geo::kFixed, "conv2d_nchw needs the filter geometry at generation time");
@@ -333,7 +364,7 @@ AOTC_DEVICE void conv2d_nchw(const Conv2dParams& p, const Epilogue& epi,
   const int N = static_cast<int>(p.out_c);
   const int m0 = static_cast<int>(blockIdx.y) * kBM, n0 = static_cast<int>(blockIdx.x) * kBN;
   const int tid = threadIdx.x;
-  detail::ConvNchwLoader<Cfg, Geo, T> ld;
+  detail::ConvNchwLoader<Cfg, Geo, T, kChannelBlocks> ld;
   ld.init(p, m0, n0);
 
   const int tx = tid % Cfg::kThreadsN, ty = tid / Cfg::kThreadsN;
@@ -347,14 +378,14 @@ AOTC_DEVICE void conv2d_nchw(const Conv2dParams& p, const Epilogue& epi,
   int first_slice, slices;
   detail::split_slices(ld.K, kBK, splits, part, first_slice, slices);
   if (slices > 0) {
-    ld.fetch(first_slice * kBK);
+    ld.fetch(first_slice);
     ld.stash(sa, sb);
   }
   __syncthreads();
   for (int s = 0; s < slices; ++s) {
     const int buf = s & 1;
     const bool more = s + 1 < slices;
-    if (more) ld.fetch((first_slice + s + 1) * kBK);  // in flight during the FMAs below
+    if (more) ld.fetch(first_slice + s + 1);  // in flight during the FMAs below
     const float* ta = sa + buf * kBK * kPitchA + ty * kTM;
     const float* tb = sb + buf * kBK * kPitchB + tx * kTN;
 #pragma unroll
