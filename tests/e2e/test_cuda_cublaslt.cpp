@@ -70,7 +70,7 @@ TEST_CASE("cublaslt: 16-bit GEMMs pass their type, and a bfloat16 bias rides in 
   CHECK(count(lt.wrapper, "lt_.bias = nullptr;") == 1);
 }
 
-TEST_CASE("cublaslt: TF32 GEMMs call it from 1e6 FLOPs by default; --no-cublaslt keeps aotc's kernels only") {
+TEST_CASE("cublaslt: TF32 GEMMs call it from 1e6 FLOPs by default, --no-cublaslt keeps aotc's kernels only") {
   auto tf32 = compile_cuda("gpt_block", "lt_tf32_gpt", [](codegen::CompileOptions& o) { o.allow_tf32 = true; });
   size_t gemms = 0;
   for (const auto& [node, k] : tf32.kernels) {

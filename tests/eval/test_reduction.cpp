@@ -55,7 +55,7 @@ TEST_CASE("bfloat16 reductions accumulate wide and round once") {
   check_close((*out)[0], {4}, torch_ref::bf16_sum, 0, 0);
 }
 
-TEST_CASE("integer reductions are exact; any/all; NaN handling; empty and 0-d inputs") {
+TEST_CASE("integer reductions are exact, any/all, NaN handling, empty and 0-d inputs") {
   const int64_t kBig = (int64_t{1} << 53) + 1;
   const HostTensor i = itensor(DType::Int64, {2, 2}, {kBig, 2, -3, 4});
   HostTensor s = run_op(OpId::Sum, {i}, dims({0, 1}));

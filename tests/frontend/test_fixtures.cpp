@@ -233,7 +233,7 @@ TEST_CASE("gpt_block: sym_size, sym_ints, split outputs, as_none, keyword string
   CHECK(gelu.inputs[1].arg.strings.at(0) == "tanh");
 }
 
-TEST_CASE("resnet18: in-place ops, conv without bias, static shapes; its JSON parses fast") {
+TEST_CASE("resnet18: in-place ops, conv without bias, static shapes, its JSON parses fast") {
   auto path = fixture("resnet18/model.json");
   std::string text = slurp(path);
   auto t0 = std::chrono::steady_clock::now();

@@ -424,7 +424,7 @@ TEST_CASE("every InputSpec and OutputSpec variant") {
   CHECK(out[8].target == "l.bias");
 }
 
-TEST_CASE("module_call_graph keeps in_spec/out_spec text; null signatures stay empty") {
+TEST_CASE("module_call_graph keeps in_spec/out_spec text, null signatures stay empty") {
   const std::string mcg =
       R"({"schema_version": {"major": 8, "minor": 17}, "graph_module": {"graph": {},
       "module_call_graph": [

@@ -221,7 +221,7 @@ TEST_CASE("reductions over innermost and non-last dims", "[rowops]") {
   }
 }
 
-TEST_CASE("max / min propagate NaN; empty reductions", "[rowops]") {
+TEST_CASE("max / min propagate NaN, empty reductions", "[rowops]") {
   KT_FOR_EACH_ISA(isa) {
     INFO("isa " << aotc_cpu::isa_name(isa));
     std::vector<float> x(40, 1.0f);

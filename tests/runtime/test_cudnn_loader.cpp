@@ -102,7 +102,7 @@ TEST_CASE("cudnn: AOTC_CUDNN_MIN_FLOPS overrides the compiled threshold (and a f
   CHECK(std::string(error).find("cuDNN cudnnCreate failed for convolution 7 (input 1x3x8x8, filter 4x3x3x3)") == 0);
 }
 
-TEST_CASE("cudnn: convolutions of one geometry share a plan; any difference cuDNN sees makes another") {
+TEST_CASE("cudnn: convolutions of one geometry share a plan, any difference cuDNN sees makes another") {
   aotc_model::CudnnConv2d a = small_conv(), b = small_conv();
   a.id = 3;
   b.id = 7;
