@@ -413,6 +413,9 @@ class CudaEmitter {
   bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's start)
   static constexpr const char* kCudnnMinFlopsFma = "1e9";
   static constexpr const char* kCudnnMinFlopsTensorCores = "2e8";
+  // No convolution has this many FLOPs: cuDNN only when AOTC_CUDNN_MIN_FLOPS
+  // lowers the threshold at run time.
+  static constexpr const char* kCudnnOnRequest = "1e300";
   // conv2d_nchw's tile size (aotc_launch::conv_small_tiles) is decided at
   // compile time where the sizes are constants, for a GPU with this many
   // SMs (H100 and H200 SXM have 132), else at run time.

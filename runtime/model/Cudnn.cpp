@@ -50,7 +50,6 @@ struct CudnnApi {
 struct Loaded {
   const CudnnApi* api = nullptr;  // null when cuDNN is not usable
   std::string where;              // path and version, or why not
-  double min_flops = -1;          // AOTC_CUDNN_MIN_FLOPS, or -1: each convolution's own
 };
 
 bool resolve(void* lib, CudnnApi& a, std::string* missing) {
@@ -107,7 +106,6 @@ const Loaded& loaded() {
   std::call_once(once, [] {
     const int64_t t0 = now_ns();
     l = load();
-    l.min_flops = env_min_flops("AOTC_CUDNN_MIN_FLOPS");
     report_library("cuDNN", l.where + (l.api != nullptr ? fmt_ms(", loaded in ", ms_since(t0)) : ""));
   });
   return l;
@@ -171,12 +169,14 @@ CudnnInstance::~CudnnInstance() {
 }
 
 int CudnnInstance::conv2d(const CudnnConv2d& cv, void* stream, char* error, size_t error_size) {
-  const CudnnApi* a = loaded().api;
-  if (a == nullptr) return 2;
-  const double min_flops = loaded().min_flops >= 0 ? loaded().min_flops : cv.min_flops;
+  // The threshold first: a convolution below it never loads cuDNN.
+  static const double env_min = env_min_flops("AOTC_CUDNN_MIN_FLOPS");
+  const double min_flops = env_min >= 0 ? env_min : cv.min_flops;
   const double flops = 2.0 * double(cv.n) * double(cv.out_h) * double(cv.out_w) * double(cv.k) *
                        double(cv.c / (cv.groups > 0 ? cv.groups : 1)) * double(cv.r) * double(cv.s);
   if (flops < min_flops) return 2;
+  const CudnnApi* a = loaded().api;
+  if (a == nullptr) return 2;
   for (int64_t v : {cv.n, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.out_h, cv.out_w})
     if (!fits_int(v)) return 2;
   if (cv.n * cv.c * cv.h * cv.w > INT_MAX || cv.n * cv.k * cv.out_h * cv.out_w > INT_MAX) return 2;

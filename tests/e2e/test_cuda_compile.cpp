@@ -114,10 +114,9 @@ TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {
   auto cnn = kernels_of(compiled_fixture("small_cnn", "cuda"));
   // Batch norm folded into the convolution at compile time; relu in its
   // epilogue; aotc's implicit GEMM with 64x32 tiles (16 and 32 output
-  // channels). cuDNN where the runtime finds it, except for the 3-channel
-  // input convolution, where its FMA algorithms are slower.
+  // channels). Float32 on FMA units: cuDNN only on request.
   CHECK(cnn["conv2d+relu"] == "conv2d_nchw<ConvNchwSmall>");
-  CHECK(cnn["conv2d_1+relu_1"] == "cudnn | conv2d_nchw<ConvNchwSmall>");
+  CHECK(cnn["conv2d_1+relu_1"] == "conv2d_nchw<ConvNchwSmall>");
   for (const auto& [node, kernel] : cnn) CHECK(node.find("batch_norm") == std::string::npos);
   CHECK(cnn["log_softmax"] == "aotc::cuda::log_softmax_rows<RowTiny>");  // rows of 10
   auto bf16 = kernels_of(compiled_fixture("silu_mlp_bf16", "cuda"));
@@ -137,6 +136,16 @@ TEST_CASE("cuda selection: ResNet-18's convolutions take the tile size measured 
   CHECK(conv_small_tiles(1568, 128, 64, 132));         // 1x1 downsample, K = 64: 50 blocks of 64x64
   CHECK_FALSE(conv_small_tiles(1568, 512, 256, 132));  // the same at batch 32: 200 blocks
   CHECK_FALSE(conv_small_tiles(25088, 64, 147, 132));  // the 7x7 stem
+  // 8x4 per thread (ConvNchwMediumTall) from two waves of 64x64 tiles with a
+  // long K: what autotune picked for ResNet-18's 3x3 convolutions at batch
+  // 32 on an H200, and not at batch 2.
+  using aotc_launch::conv_tall_tiles;
+  CHECK(conv_tall_tiles(100352, 64, 576, 132));        // layer1 3x3, batch 32: 1568 tiles
+  CHECK(conv_tall_tiles(25088, 128, 1152, 132));       // layer2 3x3, batch 32
+  CHECK(conv_tall_tiles(6272, 256, 2304, 132));        // layer3 3x3, batch 32: 392 tiles
+  CHECK_FALSE(conv_tall_tiles(25088, 128, 64, 132));   // 1x1 downsample, batch 32: short K
+  CHECK_FALSE(conv_tall_tiles(6272, 64, 576, 132));    // layer1 3x3, batch 2: 98 tiles
+  CHECK_FALSE(conv_tall_tiles(401408, 64, 147, 132));  // the stem, batch 32: short K
   CHECK(aotc_launch::conv_blocks(6272, 64, 576, 64, 64, 16, 132) == 98 * 4);
 
   auto resnet = kernels_of(compiled_fixture("resnet18", "cuda"));
@@ -151,7 +160,7 @@ TEST_CASE("cuda selection: ResNet-18's convolutions take the tile size measured 
   CHECK(small == 11);   // three 1x1 downsamples, layer3 and layer4
   CHECK(medium == 9);   // stem, layer1, layer2
   CHECK(resnet["conv2d+relu_"] == "conv2d_nchw<ConvNchwMedium>");  // 3 input channels: no cuDNN
-  CHECK(resnet["conv2d_1+relu__1"] == "cudnn | conv2d_nchw<ConvNchwMedium>");
+  CHECK(resnet["conv2d_1+relu__1"] == "conv2d_nchw<ConvNchwMedium>");  // cuDNN on request only
 }
 
 TEST_CASE("cuda selection: convolutions over a multiple of 16 channels read them in blocks, the image stem does not") {
@@ -216,10 +225,11 @@ TEST_CASE("cuda selection: convolutions call cuDNN with the precision asked for,
     return n;
   };
   auto [fp32, fp32_kernels] = wrapper_of("cnn_fp32", false, true);
-  // The second convolution; the first has 3 input channels (no cuDNN on FMA units).
+  // The second convolution, compiled in but off by default; the first has 3
+  // input channels (no cuDNN on FMA units at all).
   CHECK(count(fp32, "aotc_model::cuda_cudnn_conv2d(rc, &cv_") == 1);
   CHECK(count(fp32, "cv_.allow_tf32 = 0;") == 1);   // full float32 by default
-  CHECK(count(fp32, "cv_.min_flops = 1e9;") == 1);  // FMA units: only large convolutions pay off
+  CHECK(count(fp32, "cv_.min_flops = 1e300;") == 1);  // FMA units: only when AOTC_CUDNN_MIN_FLOPS asks
   CHECK(count(fp32, "_epi\",") == 1);  // bias + relu after cuDNN, as a kernel of its own
   CHECK(fp32_kernels["conv2d+relu"] == "conv2d_nchw<ConvNchwSmall>");
   auto [tf32, tf32_kernels] = wrapper_of("cnn_tf32", true, true);

@@ -4,6 +4,8 @@
 // a process of its own, so each sees the loader's first (and only) search.
 #include <catch2/catch.hpp>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -134,4 +136,15 @@ TEST_CASE("cudnn: convolutions of one geometry share a plan, any difference cuDN
   CHECK(differs([](aotc_model::CudnnConv2d& c) { c.stride_w = 2; }));
   CHECK(differs([](aotc_model::CudnnConv2d& c) { c.dil_h = 2; }));
   CHECK(differs([](aotc_model::CudnnConv2d& c) { c.dil_w = 2; }));
+}
+
+TEST_CASE("cudnn: a convolution below its threshold does not even load the library") {
+  unsetenv("AOTC_CUDNN");
+  unsetenv("AOTC_CUDNN_MIN_FLOPS");
+  aotc_model::CudnnConv2d cv = small_conv();
+  cv.min_flops = 1e300;  // what the generator writes for float32 on FMA units: on request only
+  aotc_model::rt::CudnnInstance instance;
+  char error[64] = {};
+  CHECK(instance.conv2d(cv, nullptr, error, sizeof error) == 2);
+  CHECK(dlopen("libcudnn.so.9", RTLD_NOW | RTLD_NOLOAD) == nullptr);
 }
