@@ -30,6 +30,9 @@
 #             against eager PyTorch, both batches), then `aotc compile
 #             --autotune` of the batch-32 program into the tune stage's cache
 #             (every tile size and cuDNN measured per convolution)
+#   tune32    ResNet-18 at batch 32 (the program the bench or conv stage
+#             exported): `aotc compile --autotune`, then `aotc bench` of the
+#             heuristic's and the tuned package, eager and with graphs
 #   load      where load + first call time goes (benchmarks/load_profile.py,
 #             AOTC_VERBOSE=1) for ResNet-18 at batch 32 through PyTorch's
 #             loader, with and without cuDNN, and cold through `aotc bench`;
@@ -288,6 +291,17 @@ conv)
     summary "conv: resnet18 batch 32: $(grep 'autotune: .* measured' "$OUT/tune-resnet18-b32.log" | sed 's/^aotc: autotune: //') [$(elapsed) s]"
     grep -E '^aotc:   ' "$OUT/tune-resnet18-b32.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
   fi
+  ;;
+tune32)
+  src=""; for d in bench conv; do [ -f "$W/$d/resnet18_b32.export.pt2" ] && src="$W/$d" && break; done
+  if [ -z "$src" ]; then summary "tune32: no batch-32 export (run the bench or conv stage first)"; continue; fi
+  aotc compile "$src/resnet18_b32.export.pt2" -o "$W/tuned32.pt2" --target cuda --arch sm_90 --autotune \
+    --tuning-cache "$OUT/tuning-b32.json" > "$OUT/tune32.log" 2>&1
+  summary "tune32: $(grep 'autotune: .* measured' "$OUT/tune32.log" | sed 's/^aotc: autotune: //') [$(elapsed) s]"
+  for g in "" --cuda-graph; do
+    h=$(median_us "$src/resnet18_b32.aotc.pt2" --shape 32x3x224x224 $g); t=$(median_us "$W/tuned32.pt2" --shape 32x3x224x224 $g)
+    summary "    bench resnet18 batch 32 ${g:-eager}: heuristic $h us, tuned $t us"
+  done
   ;;
 load)
   b32="$W/conv/resnet18_b32.aotc.pt2"
