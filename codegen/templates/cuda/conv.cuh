@@ -207,10 +207,10 @@ struct ConvNchwConfig {
 /// slower at nearly every ResNet-18 size on an H200: fewer blocks, more
 /// registers; docs/cuda-kernels.md.)
 using ConvNchwMedium = ConvNchwConfig<64, 64, 16, 4, 4, 3>;
-/// 64 x 64, 8 x 4 per thread in 128 threads: a tuning candidate (the
-/// heuristic does not pick it). On an H200 it is up to 10% faster than
+/// 64 x 64, 8 x 4 per thread in 128 threads: on an H200 5-9% faster than
 /// ConvNchwMedium where there are many tiles and a long K (ResNet-18's 3x3
-/// convolutions at batch 32) and slower at batch 2.
+/// convolutions at batch 32) and slower at batch 2 (aotc_launch.h,
+/// conv_tall_tiles).
 using ConvNchwMediumTall = ConvNchwConfig<64, 64, 16, 8, 4, 4>;
 /// 64 x 32, 4 x 2 per thread: twice the blocks, for few output channels or
 /// where 64 x 64 tiles leave SMs idle.
