@@ -161,13 +161,10 @@ std::string cpu_kernel_implementation(const Kernel& k) {
 
 }  // namespace
 
-Expected<CompileSummary> compile_package(const std::filesystem::path& input, const std::filesystem::path& output,
-                                         const CompileOptions& options) {
-  CompileSummary summary;
-  Clock clock;
-  auto progress = [&](const std::string& msg) {
-    if (options.progress) options.progress(msg);
-  };
+namespace {
+
+/// The target, arch and tuning options checked; the archs to build.
+Expected<std::vector<int>> check_options(const CompileOptions& options) {
   if (options.target != "cpu" && options.target != "cuda")
     return make_error(ErrorCode::kUsage, "unknown target '{}' (expected cpu or cuda)", options.target);
   if (options.target != "cuda" && (options.tuning || options.tuning_build))
@@ -177,12 +174,46 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
     AOTC_ASSIGN_OR_RETURN(archs, parse_archs(options.archs));
     if (options.tuning_build) archs.resize(1);
   }
+  return archs;
+}
 
+/// Everything after import: passes, lowering, code generation, the model
+/// library, the package.
+Expected<CompileSummary> compile_imported(Graph& graph_ref, const std::filesystem::path& output,
+                                          const CompileOptions& options, const std::vector<int>& archs,
+                                          CompileSummary summary, Clock clock);
+
+}  // namespace
+
+Expected<CompileSummary> compile_graph(Graph& graph, const std::filesystem::path& output,
+                                       const CompileOptions& options) {
+  AOTC_ASSIGN_OR_RETURN(std::vector<int> archs, check_options(options));
+  AOTC_RETURN_IF_ERROR(dump(options.dump_dir, "00-import.ir", print_graph(graph)));
+  return compile_imported(graph, output, options, archs, CompileSummary{}, Clock{});
+}
+
+Expected<CompileSummary> compile_package(const std::filesystem::path& input, const std::filesystem::path& output,
+                                         const CompileOptions& options) {
+  CompileSummary summary;
+  Clock clock;
+  AOTC_ASSIGN_OR_RETURN(std::vector<int> archs, check_options(options));
   AOTC_ASSIGN_OR_RETURN(LoadedProgram program, load_program(input, options.weights, options.model_name));
   clock.lap(summary.phases, "frontend");
   AOTC_ASSIGN_OR_RETURN(std::unique_ptr<Graph> graph, import_program(program));
   AOTC_RETURN_IF_ERROR(dump(options.dump_dir, "00-import.ir", print_graph(*graph)));
   clock.lap(summary.phases, "import");
+  return compile_imported(*graph, output, options, archs, std::move(summary), clock);
+}
+
+namespace {
+
+Expected<CompileSummary> compile_imported(Graph& graph_ref, const std::filesystem::path& output,
+                                          const CompileOptions& options, const std::vector<int>& archs,
+                                          CompileSummary summary, Clock clock) {
+  Graph* graph = &graph_ref;
+  auto progress = [&](const std::string& msg) {
+    if (options.progress) options.progress(msg);
+  };
 
   PipelineOptions pipeline;
   int pass_index = 1;
@@ -312,5 +343,7 @@ Expected<CompileSummary> compile_package(const std::filesystem::path& input, con
   clock.lap(summary.phases, "package");
   return summary;
 }
+
+}  // namespace
 
 }  // namespace aotc::codegen

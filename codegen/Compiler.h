@@ -15,6 +15,10 @@
 #include "codegen/Tuning.h"
 #include "support/Status.h"
 
+namespace aotc {
+class Graph;
+}
+
 namespace aotc::codegen {
 
 struct CompileOptions {
@@ -58,5 +62,10 @@ struct CompileSummary {
 /// Compiles `input` (a torch.export .pt2 or a model.json) into the package `output`.
 Expected<CompileSummary> compile_package(const std::filesystem::path& input, const std::filesystem::path& output,
                                          const CompileOptions& options);
+
+/// The same from an imported graph (the passes rewrite it in place): for
+/// programs built in code, as tests do for shapes no fixture has.
+Expected<CompileSummary> compile_graph(Graph& graph, const std::filesystem::path& output,
+                                       const CompileOptions& options);
 
 }  // namespace aotc::codegen

@@ -12,6 +12,7 @@
 #include "codegen/Compiler.h"
 #include "codegen/Tuning.h"
 #include "frontend/Importer.h"
+#include "ir/ShapeInference.h"
 
 namespace aotc::e2e {
 
@@ -114,6 +115,28 @@ std::vector<SymbolValues> sizes_to_test(const Graph& graph) {
     out.push_back(v);
   }
   return out;
+}
+
+std::unique_ptr<Graph> dynamic_conv_graph(int64_t in_c, int64_t out_c) {
+  auto g = std::make_unique<Graph>();
+  g->add_symbol("n", {1, 256});
+  Value* x = g->add_input("x", {DType::Float32, {SymExpr::symbol("n"), SymExpr(in_c), SymExpr(12), SymExpr(12)}});
+  HostTensor w = HostTensor::zeros(DType::Float32, {out_c, in_c, 3, 3});
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> d(-0.2, 0.2);
+  for (int64_t i = 0; i < w.numel(); ++i) w.set(i, d(rng));
+  HostTensor b = HostTensor::zeros(DType::Float32, {out_c});
+  for (int64_t i = 0; i < b.numel(); ++i) b.set(i, d(rng));
+  Value* wv = g->add_constant("w", "conv.weight", std::move(w));
+  Value* bv = g->add_constant("b", "conv.bias", std::move(b));
+  auto conv = build_node(*g, OpId::Convolution, {x, wv, bv},
+                         {{"stride", std::vector<int64_t>{1, 1}}, {"padding", std::vector<int64_t>{1, 1}},
+                          {"dilation", std::vector<int64_t>{1, 1}}, {"output_padding", std::vector<int64_t>{0, 0}}});
+  if (!conv) FAIL(conv.error().message);
+  auto relu = build_node(*g, OpId::Relu, {(*conv)->result()}, {});
+  if (!relu) FAIL(relu.error().message);
+  g->add_output((*relu)->result());
+  return g;
 }
 
 }  // namespace aotc::e2e

@@ -34,4 +34,9 @@ std::vector<HostTensor> random_inputs(const Graph& graph, const SymbolValues& sy
 /// Symbol assignments covering each dynamic range: its ends and a value inside.
 std::vector<SymbolValues> sizes_to_test(const Graph& graph);
 
+/// A program no fixture has: x[n, in_c, 12, 12] -> 3x3 convolution (padding
+/// 1) to out_c channels with bias -> relu, n in 1..256. With out_c > 32 its
+/// CUDA code picks the convolution's tile size at run time.
+std::unique_ptr<Graph> dynamic_conv_graph(int64_t in_c, int64_t out_c);
+
 }  // namespace aotc::e2e

@@ -190,6 +190,32 @@ TEST_CASE("cuda selection: convolutions over a multiple of 16 channels read them
   CHECK(count(", float>(cp, ") == 1);
 }
 
+TEST_CASE("cuda selection: a convolution with a symbolic batch and 64 channels picks its tile size at run time") {
+  // No fixture has one (small_cnn's have at most 32 output channels,
+  // ResNet-18's batch is static): the program is built in code.
+  auto graph = dynamic_conv_graph(64, 64);
+  auto& g = *graph;
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.archs = {"sm_90"};
+  o.dump_dir = scratch_dir() / "dump_dynamic_conv";
+  const auto out = scratch_dir() / "dynamic_conv.pt2";
+  auto r = codegen::compile_graph(g, out, o);  // host compile and NVRTC of all three variants
+  REQUIRE(r.has_value());
+  auto kernels = kernels_of(out);
+  REQUIRE(kernels.size() >= 1);
+  std::string conv_kernel;
+  for (const auto& [node, kernel] : kernels)
+    if (node.rfind("conv", 0) == 0) conv_kernel = kernel;
+  CHECK(conv_kernel ==
+        "conv2d_nchw<ConvNchwSmall> / conv2d_nchw<ConvNchwMedium> / conv2d_nchw<ConvNchwMediumTall>");
+  std::ifstream in(*o.dump_dir / "wrapper.cpp");
+  std::string wrapper((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(wrapper.find("aotc_launch::conv_small_tiles(m_, ") != std::string::npos);
+  CHECK(wrapper.find("aotc_launch::conv_tall_tiles(m_, ") != std::string::npos);
+  CHECK(wrapper.find("default: {") != std::string::npos);
+}
+
 TEST_CASE("cuda selection: --allow-tf32 moves float32 GEMMs to tensor cores") {
   codegen::CompileOptions o;
   o.target = "cuda";

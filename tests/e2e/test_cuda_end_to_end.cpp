@@ -10,6 +10,7 @@
 
 #include "E2eSupport.h"
 #include "Npy.h"
+#include "codegen/Compiler.h"
 #include "eval/Evaluator.h"
 
 using namespace aotc;
@@ -79,6 +80,33 @@ TEST_CASE("gpu: silu_mlp_bf16") { check_fixture("silu_mlp_bf16", 2e-2); }
 TEST_CASE("gpu: small_cnn") { check_fixture("small_cnn", 1e-4); }
 TEST_CASE("gpu: gpt_block") { check_fixture("gpt_block", 1e-4); }
 TEST_CASE("gpu: resnet18") { check_fixture("resnet18", 1e-4); }
+
+TEST_CASE("gpu: a convolution with a symbolic batch, each tile size the run picks, against the evaluator") {
+  // 64 channels in and out: K = 576. At n = 1 and 2 the run takes 64x32
+  // tiles (M <= 512), at 16 and 64 64x64, at 200 and 256 64x64 with 8x4 per
+  // thread (two waves of tiles on 132 SMs): aotc_launch.h.
+  auto graph = dynamic_conv_graph(64, 64);
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.archs = {"sm_90"};
+  const auto package = scratch_dir() / "dynamic_conv_gpu.pt2";
+  auto r = codegen::compile_graph(*graph, package, o);
+  if (!r) FAIL(r.error().message);
+  aotc::Model m = aotc::Model::load(package.string());
+  double worst = 0;
+  uint32_t seed = 3;
+  for (int64_t n : {1, 2, 16, 64, 200, 256}) {
+    auto inputs = random_inputs(*graph, {{"n", n}}, seed++);
+    auto expected = evaluate(*graph, inputs);
+    if (!expected) FAIL(expected.error().message);
+    auto outputs = m.run({to_runtime(inputs[0])});
+    const double err = testing::relative_error(to_host(outputs[0]), (*expected)[0]);
+    worst = std::max(worst, err);
+    INFO("n = " << n << ": relative error vs the evaluator " << err);
+    CHECK(err <= 1e-4);
+  }
+  std::printf("gpu %-14s worst relative error %.3g (tolerance %.0e)\n", "dynamic_conv", worst, 1e-4);
+}
 
 namespace {
 
