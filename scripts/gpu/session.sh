@@ -4,7 +4,8 @@
 # $OUT, with a one-line result per stage in $OUT/summary.txt:
 #   fixtures  re-export the shared fixtures here (export_fixtures.py) and
 #             compare their checksums with the carried ones
-#   cudnn     where a model library finds cuDNN by itself (AOTC_VERBOSE=1); if
+#   cudnn     where a model library finds cuDNN by itself (AOTC_VERBOSE=1, with
+#             AOTC_CUDNN_MIN_FLOPS=0: float32 convolutions use it on request); if
 #             it does not, AOTC_CUDNN is set to PyTorch's copy for what follows
 #   run       every carried sm_90 package (compiled on the GPU-less machine)
 #             through `aotc run` on every stored case, against the references;
@@ -98,7 +99,7 @@ fixtures)
 cudnn)
   pkg="$C/pkg/small_cnn.cuda.pt2"
   ins=(); for i in "$C"/cases/small_cnn/case_0/input_*.npy; do ins+=(--input "$i"); done
-  found=$(env -u AOTC_CUDNN AOTC_VERBOSE=1 aotc run "$pkg" "${ins[@]}" --output-dir "$W/cudnn-out" 2>&1 | grep "aotc: cuDNN" | head -1)
+  found=$(env -u AOTC_CUDNN AOTC_VERBOSE=1 AOTC_CUDNN_MIN_FLOPS=0 aotc run "$pkg" "${ins[@]}" --output-dir "$W/cudnn-out" 2>&1 | grep "aotc: cuDNN" | head -1)
   summary "cudnn: on its own: ${found:-no report} [$(elapsed) s]"
   if ! echo "$found" | grep -q "(cuDNN 9"; then
     export AOTC_CUDNN=$(python3 -c 'import nvidia.cudnn as c; print(list(c.__path__)[0] + "/lib")' 2>/dev/null)
