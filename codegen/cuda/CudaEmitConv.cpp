@@ -108,11 +108,12 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
   // cuDNN's call costs more than it saves below the threshold; tensor
   // cores move the point down.
   const bool tensor_cores = c.input.dtype != DType::Float32 || options_.allow_tf32;
-  // On FMA units conv2d_nchw is as fast as cuDNN's float32 algorithms (ResNet-18
-  // at batch 32 on an H200: within 1% over the model, faster on 9 of its 16
-  // large convolutions) and spares the process cuDNN's start-up (150-290
-  // ms): cuDNN stays compiled in, off unless AOTC_CUDNN_MIN_FLOPS or a
-  // tuning cache asks for it.
+  // On FMA units conv2d_nchw comes close to cuDNN's float32 algorithms
+  // (ResNet-18 at batch 32 on an H200: faster on the GPU for 7 of the 16
+  // convolutions cuDNN took and eagerly for 12; 8% slower over the model,
+  // mostly cuDNN's FFT on layer 2) and spares the process cuDNN's start-up
+  // (150-290 ms): cuDNN stays compiled in, off unless AOTC_CUDNN_MIN_FLOPS
+  // or a tuning cache asks for it.
   const bool cudnn_on_request = fast && !tensor_cores;
   const char* min_flops = tensor_cores ? kCudnnMinFlopsTensorCores
                           : cudnn_on_request ? kCudnnOnRequest
