@@ -49,6 +49,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
   const bool fast = c.groups == 1 && kh && kw;
   const SymExpr gemm_m = in[0] * c.out_shape[2] * c.out_shape[3];
   const SymExpr gemm_k = in[1] * w.shape[2] * w.shape[3];
+  const auto in_c = in[1].constant();
   std::string own_reason;
   if (fast) {
     const std::string geo = fmt::format("aotc::cuda::ConvGeometry<{}, {}, {}, {}, {}, {}, {}, {}>", *kh, *kw,
@@ -58,7 +59,6 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
     // (conv.cuh, ConvNchwLoader), 5-12% faster on ResNet-18's convolutions
     // on an H200 (docs/cuda-kernels.md). Image stems (3 channels) keep the
     // weight's own order.
-    const auto in_c = in[1].constant();
     const bool channel_blocks = in_c && *in_c % 16 == 0;
     for (const char* preset : {"ConvNchwSmall", "ConvNchwMedium", "ConvNchwMediumTall"})
       all.push_back({std::string("aotc::cuda::") + preset,
@@ -118,7 +118,6 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
   const char* min_flops = tensor_cores ? kCudnnMinFlopsTensorCores
                           : cudnn_on_request ? kCudnnOnRequest
                                              : kCudnnMinFlopsFma;
-  const auto in_c = in[1].constant();
   const bool few_channels = fast && in_c && *in_c < 8;
   std::vector<std::string> names;
   for (const auto& v : all) names.push_back(v.name);
@@ -267,7 +266,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
   } else if (cudnn && cudnn_on_request) {
     choose(k, own_names,
            own_reason + "; cuDNN compiled in, used only when AOTC_CUDNN_MIN_FLOPS asks (on FMA units this kernel "
-                        "matched its float32 algorithms, without its start-up)" + tuned.reason,
+                        "comes close to its float32 algorithms and spares its start-up)" + tuned.reason,
            key);
   } else if (cudnn) {
     choose(k, "cudnn | " + own_names,
