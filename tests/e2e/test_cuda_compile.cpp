@@ -19,6 +19,18 @@ using namespace aotc::e2e;
 
 namespace {
 
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+/// How many times `what` occurs in `text`.
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 void check_cuda_package(const std::string& model) {
   auto package = compiled_fixture(model, "cuda");
   auto manifest = nlohmann::json::parse(aotc::read_package_manifest(package.string()));
@@ -48,11 +60,7 @@ TEST_CASE("cuda compile: the same model twice gives a byte-identical package") {
   o.target = "cuda";
   auto r = codegen::compile_package(testing::fixture("mlp/model.pt2"), second, o);
   REQUIRE(r.has_value());
-  auto read = [](const std::filesystem::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  };
-  bool identical = read(first) == read(second);
+  bool identical = read_text(first) == read_text(second);
   CHECK(identical);
 }
 
@@ -170,13 +178,8 @@ TEST_CASE("cuda selection: convolutions over a multiple of 16 channels read them
   o.dump_dir = scratch_dir() / "dump_resnet_blocks";
   auto r = codegen::compile_package(testing::fixture("resnet18/model.pt2"), scratch_dir() / "resnet_blocks.pt2", o);
   REQUIRE(r.has_value());
-  std::ifstream in(*o.dump_dir / "device.cu");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto count = [&](const std::string& what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-  };
+  std::string text = read_text(*o.dump_dir / "device.cu");
+  auto count = [&](const std::string& what) { return count_of(text, what); };
   // 19 convolutions over 64-512 channels; the 7x7 stem over 3 keeps the weight's order.
   CHECK(count(", float, true>(cp, ") == 19);
   CHECK(count("ConvGeometry<7, 7, 2, 2, 3, 3, 1, 1>, float>(cp, ") == 1);
@@ -184,8 +187,7 @@ TEST_CASE("cuda selection: convolutions over a multiple of 16 channels read them
   o.dump_dir = scratch_dir() / "dump_cnn_blocks";
   r = codegen::compile_package(testing::fixture("small_cnn/model.pt2"), scratch_dir() / "cnn_blocks.pt2", o);
   REQUIRE(r.has_value());
-  std::ifstream in2(*o.dump_dir / "device.cu");
-  text.assign((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+  text = read_text(*o.dump_dir / "device.cu");
   CHECK(count(", float, true>(cp, ") == 1);
   CHECK(count(", float>(cp, ") == 1);
 }
@@ -209,8 +211,7 @@ TEST_CASE("cuda selection: a convolution with a symbolic batch and 64 channels p
     if (node.rfind("conv", 0) == 0) conv_kernel = kernel;
   CHECK(conv_kernel ==
         "conv2d_nchw<ConvNchwSmall> / conv2d_nchw<ConvNchwMedium> / conv2d_nchw<ConvNchwMediumTall>");
-  std::ifstream in(*o.dump_dir / "wrapper.cpp");
-  std::string wrapper((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string wrapper = read_text(*o.dump_dir / "wrapper.cpp");
   CHECK(wrapper.find("aotc_launch::conv_small_tiles(m_, ") != std::string::npos);
   CHECK(wrapper.find("aotc_launch::conv_tall_tiles(m_, ") != std::string::npos);
   CHECK(wrapper.find("default: {") != std::string::npos);
@@ -240,16 +241,11 @@ TEST_CASE("cuda selection: convolutions call cuDNN with the precision asked for,
     o.dump_dir = scratch_dir() / ("dump_" + name);
     auto r = codegen::compile_package(testing::fixture("small_cnn/model.pt2"), scratch_dir() / (name + ".pt2"), o);
     REQUIRE(r.has_value());
-    std::ifstream in(*o.dump_dir / "wrapper.cpp");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text = read_text(*o.dump_dir / "wrapper.cpp");
     REQUIRE(!text.empty());
     return std::make_pair(text, kernels_of(scratch_dir() / (name + ".pt2")));
   };
-  auto count = [](const std::string& text, const std::string& what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-  };
+  auto count = count_of;
   auto [fp32, fp32_kernels] = wrapper_of("cnn_fp32", false, true);
   // The second convolution, compiled in but off by default; the first has 3
   // input channels (no cuDNN on FMA units at all).
