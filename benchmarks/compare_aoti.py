@@ -21,9 +21,11 @@ empty AOTC_CACHE_DIR (`aotc compile --target cuda --arch sm_<this GPU>`).
 Latency is the median over --iters calls of (call, then wait for the GPU),
 with inputs and outputs on the GPU:
   AOTI py     AOTInductor package through torch._inductor.aoti_load_package
-  aotc py     aotc package through the same loader (same harness: ratio column)
-  aotc rt     aotc package through aotc's runtime (`aotc bench`), and with
-              --cuda-graph
+  aotc py     aotc package through the same loader (same harness: ratio column),
+              as it runs by default (CUDA graphs once a call repeats); "eager"
+              the same with AOTC_CUDA_GRAPHS=0
+  aotc rt     aotc package through aotc's runtime (`aotc bench`), with
+              --no-cuda-graph and with --cuda-graph
   C++ columns the same two packages through AOTIModelPackageLoader in C++
               (examples/aoti_loader), when --aoti-run is given.
 Load + first call is measured in this process for both loaders (CUDA already
@@ -271,6 +273,14 @@ def main():
             res[f"{which}_err"] = rel_err(first(out), ref)
             res[f"{which}_py_us"] = median_us(lambda: runner(*inputs), args.iters, torch.cuda.synchronize)
             del runner
+            if which == "aotc":  # the same without CUDA graphs (read when the model loads)
+                os.environ["AOTC_CUDA_GRAPHS"] = "0"
+                try:
+                    runner = torch._inductor.aoti_load_package(pkg)
+                    res["aotc_py_eager_us"] = median_us(lambda: runner(*inputs), args.iters, torch.cuda.synchronize)
+                    del runner
+                finally:
+                    del os.environ["AOTC_CUDA_GRAPHS"]
             if args.aoti_run:
                 cmd = [args.aoti_run, pkg, "--device", "cuda", "--dtype", "bfloat16" if bf16 else "float32",
                        "--bench", str(args.iters)] + sum([["--input", f] for f in in_files], [])
@@ -284,8 +294,7 @@ def main():
             for graph in [False, True]:
                 cmd = [args.aotc, "bench", c["aotc_pkg"], "--json", "--iters", str(args.iters)]
                 cmd += sum([["--input", f] for f in in_files], [])
-                if graph:
-                    cmd.append("--cuda-graph")
+                cmd.append("--cuda-graph" if graph else "--no-cuda-graph")
                 r = subprocess.run(cmd, capture_output=True, text=True)
                 if r.returncode != 0:
                     log(f"{row}: aotc bench failed: {r.stderr[-600:]}")
@@ -317,9 +326,9 @@ def print_table(results, gpu, arch, torch_version):
     print(f"\nGPU: {gpu} ({arch}); torch {torch_version}; latencies in microseconds (median), "
           "compile in seconds, sizes in MB, load + first call in ms")
     print("| case | compile AOTI / aotc (x) | package MB AOTI / aotc (x) | load+1st ms AOTI / aotc py / aotc rt "
-          "| AOTI py | aotc py (x) | AOTI C++ | aotc C++ (x) | aotc rt | aotc rt graph (x vs AOTI C++) "
+          "| AOTI py | aotc py (x) | aotc py eager (x) | AOTI C++ | aotc C++ (x) | aotc rt | aotc rt graph (x vs AOTI C++) "
           "| err AOTI / aotc |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         best_rt = min([v for v in (r.get("aotc_rt_us"), r.get("aotc_rt_graph_us")) if v], default=None)
         print(f"| {r['row']} "
@@ -330,6 +339,7 @@ def print_table(results, gpu, arch, torch_version):
               f"{fmt(r.get('aotc_rt_load_first_ms'), '.1f')} "
               f"| {fmt(r.get('aoti_py_us'), '.1f')} | {fmt(r.get('aotc_py_us'), '.1f')} "
               f"({ratio(r.get('aotc_py_us'), r.get('aoti_py_us'))}) "
+              f"| {fmt(r.get('aotc_py_eager_us'), '.1f')} ({ratio(r.get('aotc_py_eager_us'), r.get('aoti_py_us'))}) "
               f"| {fmt(r.get('aoti_cpp_us'), '.1f')} | {fmt(r.get('aotc_cpp_us'), '.1f')} "
               f"({ratio(r.get('aotc_cpp_us'), r.get('aoti_cpp_us'))}) "
               f"| {fmt(r.get('aotc_rt_us'), '.1f')} | {fmt(r.get('aotc_rt_graph_us'), '.1f')} "

@@ -53,6 +53,7 @@ namespace aotc::cuda {
   X(cuStreamCreate)                   \
   X(cuStreamDestroy)                  \
   X(cuStreamBeginCapture)             \
+  X(cuStreamIsCapturing)              \
   X(cuStreamEndCapture)               \
   X(cuGraphInstantiateWithFlags)      \
   X(cuGraphLaunch)                    \

@@ -141,6 +141,7 @@ Container::Container(size_t num_models, const char* device_str, const char* cubi
   try {
     std::unique_ptr<ContextGuard> guard;
     if (device_type_ == AOTC_DEVICE_CUDA) {
+      graph_mode_ = graph_mode_from_env(GraphMode::kAuto);
       cuda_ = CudaDevice::open(device.index);
       device_index_ = cuda_->index();
       guard = std::make_unique<ContextGuard>(*cuda_);
@@ -259,6 +260,7 @@ std::unique_ptr<Container::Instance> Container::make_instance() {
   if (device_type_ == AOTC_DEVICE_CUDA) {
     inst->event = cuda_event_create();
     inst->libs = std::make_unique<CudaLibs>();
+    inst->policy = GraphPolicy(graph_mode_);
   }
   return inst;
 }
@@ -330,14 +332,17 @@ void Container::release(Instance* inst) {
   cv_.notify_one();
 }
 
-void Container::set_cuda_graphs(bool enabled) {
-  if (enabled && !cuda_) fail("CUDA graphs need a CUDA model; this one runs on the cpu");
+void Container::set_cuda_graphs(GraphMode mode) {
+  if (mode != GraphMode::kNever && !cuda_) fail("CUDA graphs need a CUDA model; this one runs on the cpu");
+  if (!cuda_) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (instances_.size() != free_.size()) fail("CUDA graphs can only be switched while no run is in progress");
-  cuda_graphs_ = enabled;
-  if (!enabled) {
-    ContextGuard guard(*cuda_);
-    for (auto& inst : instances_) inst->graphs.reset();
+  if (mode == GraphMode::kAlways && tuning_ != nullptr) fail("CUDA graphs cannot be always on while kernels are tuned");
+  graph_mode_ = mode;
+  ContextGuard guard(*cuda_);
+  for (auto& inst : instances_) {
+    inst->graphs.reset();
+    inst->policy = GraphPolicy(mode);
   }
 }
 
@@ -347,52 +352,92 @@ void Container::set_tuning(AotcTuning* tuning) {
     fail("the tuning table is older than this model library (struct_size " + std::to_string(tuning->struct_size) + ")");
   std::lock_guard<std::mutex> lock(mu_);
   if (instances_.size() != free_.size()) fail("the tuning table can only be set while no run is in progress");
-  if (tuning != nullptr && cuda_graphs_) fail("kernel tuning needs CUDA graphs off");
+  if (tuning != nullptr && graph_mode_ == GraphMode::kAlways)
+    fail("kernel tuning needs CUDA graphs off or automatic, not always on");
   tuning_ = tuning;
 }
 
 int Container::run_eager(Instance& inst, RunContext& ctx, char* error, size_t error_size) {
   const int rc = spec_.run(&ctx, error, error_size);
-  if (inst.libs && inst.libs->take_workspace_moved() && inst.graphs) inst.graphs->clear();
+  if (inst.libs) {
+    if (inst.libs->take_workspace_moved() && inst.graphs) inst.graphs->clear();
+    if (rc == 0) inst.libs->probed = true;  // it showed whether the model calls cuDNN or cuBLASLt
+  }
   return rc;
 }
 
 int Container::run_graph(Instance& inst, RunContext& ctx, size_t num_inputs, size_t num_outputs,
                          void* stream, char* error, size_t error_size) {
-  std::vector<uint64_t> key;
+  GraphPolicy::Key key;
   key.reserve(spec_.num_symbols + num_inputs + num_outputs + 1);
   for (size_t s = 0; s < spec_.num_symbols; ++s) key.push_back(static_cast<uint64_t>(ctx.symbols[s]));
   for (size_t i = 0; i < num_inputs; ++i) key.push_back(reinterpret_cast<uintptr_t>(ctx.inputs[i]));
   for (size_t o = 0; o < num_outputs; ++o) key.push_back(reinterpret_cast<uintptr_t>(ctx.outputs[o]));
   key.push_back(reinterpret_cast<uintptr_t>(ctx.arena));
+  void* graph = inst.graphs ? inst.graphs->find(key) : nullptr;
+  switch (inst.policy.decide(key, graph != nullptr)) {
+    case GraphPolicy::Action::kReplay:
+      CudaGraphCache::launch(graph, stream);
+      return 0;
+    case GraphPolicy::Action::kEager:
+      if (inst.policy.gave_up() && inst.graphs)
+        give_up_graphs(inst, "their buffers' addresses keep changing (" + std::to_string(inst.policy.captures()) +
+                                 " captures, " + std::to_string(inst.policy.replays()) + " replays)");
+      return run_eager(inst, ctx, error, error_size);
+    case GraphPolicy::Action::kCapture:
+      break;
+  }
+  // A plain run first: cuDNN's and cuBLASLt's handles, plans and workspaces
+  // cannot be made while the stream is being captured. Once a run showed
+  // that the model calls neither, captures go straight ahead (and never load
+  // them).
+  bool done = false;
+  if (!inst.libs->probed || inst.libs->called) {
+    const int rc = run_eager(inst, ctx, error, error_size);
+    if (rc != 0) return rc;
+    done = true;
+  }
   if (!inst.graphs) inst.graphs = std::make_unique<CudaGraphCache>();
-  void* graph = inst.graphs->find(key);
-  if (graph == nullptr) {
-    // A plain run first: cuDNN's and cuBLASLt's handles, plans and
-    // workspaces cannot be made while the stream is being captured. Once a
-    // run showed that the model calls neither, captures go straight ahead
-    // (and never load them).
-    if (!inst.libs->probed || inst.libs->called) {
-      const int rc = run_eager(inst, ctx, error, error_size);
-      if (rc != 0) return rc;
-      inst.libs->probed = true;
-    }
-    struct Capture {
-      const ModelSpec* spec;
-      RunContext* ctx;
-      char* error;
-      size_t error_size;
-    } capture{&spec_, &ctx, error, error_size};
+  struct Capture {
+    const ModelSpec* spec;
+    RunContext* ctx;
+    char* error;
+    size_t error_size;
+  } capture{&spec_, &ctx, error, error_size};
+  const int64_t t0 = now_ns();
+  std::string failure;
+  try {
     graph = inst.graphs->capture(std::move(key), [](void* capture_stream, void* arg) {
       auto* c = static_cast<Capture*>(arg);
       c->ctx->stream = capture_stream;
       return c->spec->run(c->ctx, c->error, c->error_size);
     }, &capture);
-    ctx.stream = stream;
-    if (graph == nullptr) return 1;  // the run's own message is in `error`
+    if (graph == nullptr) failure = error[0] != '\0' ? error : "(no message)";
+  } catch (const std::exception& e) {
+    if (inst.policy.mode() != GraphMode::kAuto) throw;
+    failure = e.what();
   }
+  ctx.stream = stream;
+  if (graph == nullptr) {
+    inst.policy.capture_failed();
+    if (inst.policy.mode() != GraphMode::kAuto) return 1;  // the run's own message is in `error`
+    // Automatic graphs are an optimisation: the run goes on eagerly.
+    error[0] = '\0';
+    give_up_graphs(inst, "a capture failed: " + failure);
+    return done ? 0 : run_eager(inst, ctx, error, error_size);
+  }
+  inst.policy.captured();
+  if (verbose())
+    report("model '" + std::string(spec_.model_name) + "': CUDA graph " + std::to_string(inst.graphs->size()) +
+           " of this instance captured" + fmt_ms(" in ", ms_since(t0)));
   CudaGraphCache::launch(graph, stream);
   return 0;
+}
+
+void Container::give_up_graphs(Instance& inst, const std::string& why) {
+  inst.graphs.reset();
+  if (verbose())
+    report("model '" + std::string(spec_.model_name) + "': no more CUDA graphs for this instance: " + why);
 }
 
 void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs,
@@ -488,7 +533,10 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   ctx.tuning = tuning_;
   char error[1024] = {};
   int rc = 0;
-  if (cuda_ && cuda_graphs_) {
+  // Graphs neither while kernels are tuned nor inside the caller's own
+  // capture, which records the eager launches instead.
+  if (cuda_ && inst.policy.mode() != GraphMode::kNever && tuning_ == nullptr && !inst.policy.gave_up() &&
+      !cuda_stream_capturing(stream)) {
     rc = run_graph(inst, ctx, num_inputs, num_outputs, stream, error, sizeof(error));
   } else {
     rc = run_eager(inst, ctx, error, sizeof(error));

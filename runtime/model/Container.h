@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "GraphPolicy.h"
 #include "aotc/model_abi.h"
 #include "aotc_model.h"
 
@@ -49,12 +50,15 @@ class Container {
   void run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandle* outputs,
            size_t num_outputs, void* stream, bool single_threaded);
 
-  /// CUDA: capture each run as a CUDA graph and replay it when a later run
-  /// has the same shapes and buffer addresses (CudaGraphCache). Off by default.
-  void set_cuda_graphs(bool enabled);
+  /// CUDA: when runs are captured as CUDA graphs and replayed (GraphPolicy:
+  /// a graph replays runs with the same shapes and buffer addresses). The
+  /// default is AOTC_CUDA_GRAPHS's, else kAuto. Resets what each instance
+  /// learnt; needs no run in progress.
+  void set_cuda_graphs(GraphMode mode);
 
   /// Tuning builds: the table the next runs write their measurements into
-  /// (AotcModelContainerSetTuning); null stops. Not with CUDA graphs.
+  /// (AotcModelContainerSetTuning); null stops. Runs are eager while it is
+  /// set; refused with GraphMode::kAlways.
   void set_tuning(AotcTuning* tuning);
 
   /// kTorch: PyTorch's aoti_torch_check, through which failed runs raise
@@ -74,7 +78,8 @@ class Container {
     uint64_t arena_size = 0;
     void* event = nullptr;  // CUDA: recorded after each run on its stream
     bool event_recorded = false;
-    std::unique_ptr<CudaGraphCache> graphs;  // CUDA with graphs enabled
+    std::unique_ptr<CudaGraphCache> graphs;  // CUDA: made by the first capture
+    GraphPolicy policy{GraphMode::kNever};   // CUDA: when to capture and replay
     std::unique_ptr<CudaLibs> libs;          // CUDA: cuDNN and cuBLASLt handles, workspaces, plans
   };
   class Lease;
@@ -85,12 +90,15 @@ class Container {
   void free_instance(Instance& instance) noexcept;
   /// CUDA: a new arena is zeroed on `stream`, ahead of the run that uses it.
   void ensure_arena(Instance& instance, uint64_t bytes, void* stream);
-  /// The run as a CUDA graph: replays the instance's graph for these shapes
-  /// and addresses, capturing it first if there is none (after one plain run,
-  /// so that library handles and workspaces exist before capture). Returns
-  /// the generated run's status (its message in `error`).
+  /// The run through the instance's GraphPolicy: replays its graph for these
+  /// shapes and addresses, captures one (after a plain run where the model
+  /// calls cuDNN or cuBLASLt, so their handles and workspaces exist before
+  /// capture), or runs eagerly. Returns the generated run's status (its
+  /// message in `error`).
   int run_graph(Instance& instance, RunContext& ctx, size_t num_inputs, size_t num_outputs,
                 void* stream, char* error, size_t error_size);
+  /// kAuto gave up on an instance: its graphs go, and why is reported.
+  void give_up_graphs(Instance& instance, const std::string& why);
   /// The generated run, eagerly; drops the instance's graphs if a library
   /// workspace moved (they hold its old address).
   int run_eager(Instance& instance, RunContext& ctx, char* error, size_t error_size);
@@ -117,7 +125,7 @@ class Container {
   std::vector<std::unique_ptr<Instance>> instances_;  // [0] exists from the start
   std::vector<Instance*> free_;
   size_t max_instances_ = 1;
-  bool cuda_graphs_ = false;
+  GraphMode graph_mode_ = GraphMode::kNever;  // CUDA: set from AOTC_CUDA_GRAPHS, else kAuto
   AotcTuning* tuning_ = nullptr;
   void (*torch_check_)(bool, const char*, const char*, uint32_t, const char*) = nullptr;
 };

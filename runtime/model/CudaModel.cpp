@@ -112,6 +112,12 @@ void cuda_event_synchronize(void* event) {
 
 void cuda_context_synchronize() { AOTC_CU_CHECK(cuCtxSynchronize()); }
 
+bool cuda_stream_capturing(void* stream) {
+  CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_NONE;
+  AOTC_CU_CHECK(cuStreamIsCapturing(static_cast<CUstream>(stream), &status));
+  return status != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
 // ---- CUDA graphs -------------------------------------------------------------------
 
 CudaGraphCache::~CudaGraphCache() {

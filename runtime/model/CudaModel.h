@@ -64,6 +64,8 @@ void cuda_event_record(void* event, void* stream);
 void cuda_stream_wait_event(void* stream, void* event);
 void cuda_event_synchronize(void* event);
 void cuda_context_synchronize();  ///< waits for all work of the current context
+/// Whether `stream` is being captured into a CUDA graph (by the caller).
+bool cuda_stream_capturing(void* stream);
 
 /// Scratch device memory a library call needs (cuDNN's, cuBLASLt's), grown
 /// on demand. Growing waits for the context's queued work (which may still

@@ -47,6 +47,9 @@ void cuda_event_synchronize(void*) {
 void cuda_context_synchronize() {
   no_cuda();
 }
+bool cuda_stream_capturing(void*) {
+  no_cuda();
+}
 CudaGraphCache::~CudaGraphCache() = default;
 void* CudaGraphCache::find(const std::vector<uint64_t>&) const {
   return nullptr;

@@ -39,6 +39,7 @@ struct AOTInductorArrayRefTensor;
 
 using aotc_model::rt::Container;
 using aotc_model::rt::fail;
+using aotc_model::rt::GraphMode;
 using aotc_model::rt::guard;
 
 namespace {
@@ -134,9 +135,20 @@ AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerCreateWithHost(
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerSetCudaGraphs(
-    AOTInductorModelContainerHandle container_handle, int32_t enabled) {
-  return guard("AotcModelContainerSetCudaGraphs",
-               [&] { container(container_handle).set_cuda_graphs(enabled != 0); });
+    AOTInductorModelContainerHandle container_handle, int32_t mode) {
+  return guard("AotcModelContainerSetCudaGraphs", [&] {
+    switch (mode) {
+      case AOTC_CUDA_GRAPHS_NEVER:
+        return container(container_handle).set_cuda_graphs(GraphMode::kNever);
+      case AOTC_CUDA_GRAPHS_ALWAYS:
+        return container(container_handle).set_cuda_graphs(GraphMode::kAlways);
+      case AOTC_CUDA_GRAPHS_AUTO:
+        return container(container_handle).set_cuda_graphs(GraphMode::kAuto);
+      default:
+        fail("unknown CUDA graph mode " + std::to_string(mode) +
+             " (AOTC_CUDA_GRAPHS_NEVER 0, AOTC_CUDA_GRAPHS_ALWAYS 1, AOTC_CUDA_GRAPHS_AUTO 2)");
+    }
+  });
 }
 
 AOTC_MODEL_EXPORT AOTIRuntimeError AotcModelContainerSetTuning(AOTInductorModelContainerHandle container_handle,

@@ -120,19 +120,20 @@ aotc_model::aotc_model(const std::string& path, const aotc_load_options& options
     fail(AOTC_ERROR_RUNTIME, what + " failed to load: " + library_->last_error());
   }
 
-  if ((options.flags & AOTC_LOAD_CUDA_GRAPHS) && device_type_ == AOTC_DEVICE_TYPE_CUDA) {
-    if (library_->api().set_cuda_graphs == nullptr) {
+  const uint32_t graph_flags = options.flags & (AOTC_LOAD_CUDA_GRAPHS | AOTC_LOAD_NO_CUDA_GRAPHS);
+  if (graph_flags != 0 && device_type_ == AOTC_DEVICE_TYPE_CUDA) {
+    auto give_up = [&](aotc_status code, const std::string& message) {
       library_->api().container_delete(container_);
       container_ = nullptr;
-      fail(AOTC_ERROR_UNSUPPORTED, what + ": its model library cannot replay CUDA graphs (compiled by an older aotc)");
-    }
+      fail(code, what + ": " + message);
+    };
+    if (graph_flags == (AOTC_LOAD_CUDA_GRAPHS | AOTC_LOAD_NO_CUDA_GRAPHS))
+      give_up(AOTC_ERROR_INVALID_ARGUMENT, "AOTC_LOAD_CUDA_GRAPHS and AOTC_LOAD_NO_CUDA_GRAPHS both given");
+    if (library_->api().set_cuda_graphs == nullptr)
+      give_up(AOTC_ERROR_UNSUPPORTED, "its model library cannot replay CUDA graphs (compiled by an older aotc)");
     std::unique_ptr<cuda_host::Guard> guard = std::make_unique<cuda_host::Guard>(device_index_);
-    if (library_->api().set_cuda_graphs(container_, 1) != 0) {
-      std::string message = library_->last_error();
-      library_->api().container_delete(container_);
-      container_ = nullptr;
-      fail(AOTC_ERROR_RUNTIME, what + ": " + message);
-    }
+    const int32_t mode = graph_flags == AOTC_LOAD_CUDA_GRAPHS ? AOTC_CUDA_GRAPHS_ALWAYS : AOTC_CUDA_GRAPHS_NEVER;
+    if (library_->api().set_cuda_graphs(container_, mode) != 0) give_up(AOTC_ERROR_RUNTIME, library_->last_error());
   }
 
   // The library and the manifest must describe the same model.

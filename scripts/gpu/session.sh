@@ -187,7 +187,7 @@ tune)
     done
     done
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
-    for g in "" --cuda-graph; do
+    for g in --no-cuda-graph --cuda-graph; do
       h=$(median_us "$pkg" "${ins[@]}" $g)
       t=$(median_us "$tuned" "${ins[@]}" $g)
       tg=$(median_us "$tuned_graph" "${ins[@]}" $g)
@@ -230,7 +230,7 @@ PY
     done
     done
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
-    for g in "" --cuda-graph; do
+    for g in --no-cuda-graph --cuda-graph; do
       h=$(median_us "$pkg" "${ins[@]}" $g)
       t=$(median_us "$lt" "${ins[@]}" $g)
       summary "    bench $n case_0 ${g:-eager}: heuristic $h us, every GEMM through cuBLASLt ($nlt nodes) $t us"
@@ -272,7 +272,7 @@ PY
       --tuning-cache "$cache" > "$OUT/tune-tf32-$n.log" 2>&1 || summary "lt: $n tf32 autotune failed"
     grep -E '^aotc:   ' "$OUT/tune-tf32-$n.log" | sed 's/^aotc:/   /' >> "$OUT/summary.txt"
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
-    for g in "" --cuda-graph; do
+    for g in --no-cuda-graph --cuda-graph; do
       h=$(median_us "$W/tf32-$n.pt2" "${ins[@]}" $g)
       t=$(median_us "$W/tf32-tuned-$n.pt2" "${ins[@]}" $g)
       summary "    bench $n tf32 case_0 ${g:-eager}: heuristic $h us, tuned $t us"
@@ -299,7 +299,7 @@ tune32)
   aotc compile "$src/resnet18_b32.export.pt2" -o "$W/tuned32.pt2" --target cuda --arch sm_90 --autotune \
     --tuning-cache "$OUT/tuning-b32.json" > "$OUT/tune32.log" 2>&1
   summary "tune32: $(grep 'autotune: .* measured' "$OUT/tune32.log" | sed 's/^aotc: autotune: //') [$(elapsed) s]"
-  for g in "" --cuda-graph; do
+  for g in --no-cuda-graph --cuda-graph; do
     h=$(median_us "$src/resnet18_b32.aotc.pt2" --shape 32x3x224x224 $g); t=$(median_us "$W/tuned32.pt2" --shape 32x3x224x224 $g)
     summary "    bench resnet18 batch 32 ${g:-eager}: heuristic $h us, tuned $t us"
   done
@@ -334,7 +334,7 @@ rtload)
   for pkg in "$C"/pkg/*.cuda.pt2; do
     n=$(basename "$pkg" .cuda.pt2)
     ins=(); for i in "$C"/cases/$n/case_0/input_*.npy; do ins+=(--input "$i"); done
-    for g in "" --cuda-graph; do
+    for g in --no-cuda-graph --cuda-graph; do
       echo "$n $g $(aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log"
       case $n in small_cnn|resnet18)
         echo "$n $g AOTC_CUDNN=0 $(AOTC_CUDNN=0 aotc bench "$pkg" "${ins[@]}" --json --iters 300 $g 2>&1 | tail -1)" >> "$OUT/rtload.log"

@@ -3,8 +3,10 @@
 //
 // A CUDA model is measured as a GPU user runs it: inputs copied to the device
 // once, outputs left there, and each timed call ends when the stream has
-// finished (so a call's time is its launch plus its GPU time). --cuda-graph
-// loads the model with CUDA graph replay on.
+// finished (so a call's time is its launch plus its GPU time). CUDA graphs
+// are the model's default (captured once a run repeats, so the timed runs
+// replay one); --cuda-graph captures from the first run, --no-cuda-graph
+// launches kernel by kernel.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -108,9 +110,9 @@ int run_bench(const BenchArgs& a) {
     std::sort(times.begin(), times.end());
     auto pct = [&](double p) { return times[static_cast<size_t>(p * static_cast<double>(times.size() - 1) + 0.5)]; };
     if (a.as_json) {
-      std::printf("{\"device\": \"%s\", \"cuda_graph\": %s, \"cuda_init_ms\": %.4f, \"load_ms\": %.4f, \"first_run_ms\": %.4f, \"median_ms\": %.4f, \"p10_ms\": %.4f, "
+      std::printf("{\"device\": \"%s\", \"cuda_graph\": \"%s\", \"cuda_init_ms\": %.4f, \"load_ms\": %.4f, \"first_run_ms\": %.4f, \"median_ms\": %.4f, \"p10_ms\": %.4f, "
                   "\"p90_ms\": %.4f, \"iters\": %d}\n",
-                  device.c_str(), a.model.cuda_graphs ? "true" : "false", cuda_init_ms, load_ms, first_ms, pct(0.5),
+                  device.c_str(), cuda_graphs_name(a.model.cuda_graphs), cuda_init_ms, load_ms, first_ms, pct(0.5),
                   pct(0.1), pct(0.9), a.iters);
     } else {
       std::printf("%s on %s: load %.2f ms, first run %.3f ms", a.model.package.c_str(), model->device().c_str(),
@@ -138,8 +140,13 @@ void add_bench(CLI::App& app) {
   c->add_option("--iters", args->iters, "timed runs (default 100)")->check(CLI::PositiveNumber);
   c->add_option("--device", args->model.device, "cpu or cuda:N (default: the package's target)");
   c->add_option("--name", args->model.name, "model name in the package (default: model)");
-  c->add_flag("--cuda-graph", args->model.cuda_graphs,
-              "cuda: capture the run as a CUDA graph once and replay it (inputs stay in place)");
+  auto* always = c->add_flag_callback(
+      "--cuda-graph", [args] { args->model.cuda_graphs = aotc::LoadOptions::CudaGraphs::kAlways; },
+      "cuda: capture the first run as a CUDA graph and replay it (default: once a run repeats)");
+  c->add_flag_callback(
+       "--no-cuda-graph", [args] { args->model.cuda_graphs = aotc::LoadOptions::CudaGraphs::kNever; },
+       "cuda: launch kernel by kernel, no CUDA graphs")
+      ->excludes(always);
   c->add_flag("--json", args->as_json, "print one JSON object: device, cuda_graph, cuda_init_ms, load_ms, first_run_ms, median_ms, p10_ms, p90_ms, iters");
   c->callback([args] { exit_code() = run_bench(*args); });
 }

@@ -8,6 +8,18 @@
 
 namespace aotc::cli {
 
+const char* cuda_graphs_name(aotc::LoadOptions::CudaGraphs mode) {
+  switch (mode) {
+    case aotc::LoadOptions::CudaGraphs::kAlways:
+      return "always";
+    case aotc::LoadOptions::CudaGraphs::kNever:
+      return "never";
+    case aotc::LoadOptions::CudaGraphs::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 Expected<aotc::Model> load_model(const ModelArgs& a) {
   try {
     aotc::LoadOptions o;

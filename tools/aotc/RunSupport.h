@@ -14,8 +14,11 @@ struct ModelArgs {
   std::string name = "model";
   std::string device;
   uint32_t max_concurrency = 4;
-  bool cuda_graphs = false;
+  aotc::LoadOptions::CudaGraphs cuda_graphs = aotc::LoadOptions::CudaGraphs::kAuto;
 };
+
+/// "auto", "always", "never".
+const char* cuda_graphs_name(aotc::LoadOptions::CudaGraphs mode);
 
 /// Loads a package; runtime errors become user errors.
 Expected<aotc::Model> load_model(const ModelArgs& a);

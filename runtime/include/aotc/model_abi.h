@@ -138,13 +138,25 @@ AOTIRuntimeError AotcModelContainerCreateWithHost(AOTInductorModelContainerHandl
  * until the next call on this thread), or "" if none. */
 const char* AotcModelGetLastError(void);
 
-/* CUDA models: nonzero captures each run as a CUDA graph and replays it when a
- * later run has the same input sizes and the same input, output and scratch
- * addresses (up to 16 graphs per model instance); 0 (the default) launches
- * kernel by kernel. Call it while no run is in progress. Optional: a host
- * resolves it with dlsym and treats its absence as "not supported". */
+/* CUDA models: when runs are captured as CUDA graphs and replayed. A graph
+ * replays a run with the same input sizes and the same input, output and
+ * scratch addresses as the one it was captured from (up to 16 graphs per
+ * model instance).
+ *   AOTC_CUDA_GRAPHS_NEVER: kernel by kernel.
+ *   AOTC_CUDA_GRAPHS_ALWAYS: capture on the first run of each key.
+ *   AOTC_CUDA_GRAPHS_AUTO (the default; the environment variable
+ *     AOTC_CUDA_GRAPHS=0|1|auto changes it): capture on a key's second run,
+ *     and stop for good where captures keep evicting each other or a capture
+ *     fails.
+ * Runs inside the caller's own stream capture, and runs while kernels are
+ * tuned, are always kernel by kernel. Call it while no run is in progress;
+ * it forgets the graphs and what the policy learnt. Optional: a host resolves
+ * it with dlsym and treats its absence as "not supported". */
+#define AOTC_CUDA_GRAPHS_NEVER 0
+#define AOTC_CUDA_GRAPHS_ALWAYS 1
+#define AOTC_CUDA_GRAPHS_AUTO 2
 AOTIRuntimeError AotcModelContainerSetCudaGraphs(AOTInductorModelContainerHandle container_handle,
-                                                 int32_t enabled);
+                                                 int32_t mode);
 
 /* Kernel tuning (`aotc compile --autotune`). A package built for tuning times
  * every candidate kernel of each tunable node during the runs made while a
@@ -154,7 +166,8 @@ AOTIRuntimeError AotcModelContainerSetCudaGraphs(AOTInductorModelContainerHandle
  * the same replayed from a CUDA graph, heuristic[node] = the candidate the
  * heuristic would pick at these sizes (-1: the node did not run). Rows past
  * num_nodes and columns past max_candidates are not written. The table is
- * borrowed until it is replaced or reset with NULL; CUDA graphs must be off.
+ * borrowed until it is replaced or reset with NULL; runs are kernel by kernel
+ * while it is set (refused if CUDA graphs are AOTC_CUDA_GRAPHS_ALWAYS).
  * A package not built for tuning ignores the table. */
 typedef struct AotcTuning {
   uint32_t struct_size; /* sizeof(AotcTuning) */

@@ -151,10 +151,14 @@ typedef struct aotc_model aotc_model;
 
 #define AOTC_LOAD_VERIFY_WEIGHTS \
   0x1u /* also check the weights' sha256 at load (reads them all once) */
-#define AOTC_LOAD_CUDA_GRAPHS                                                                  \
-  0x2u /* CUDA models: capture each run as a CUDA graph and replay it when a later run has the \
-          same input sizes and the same input and output addresses (reuse input and output     \
-          buffers to benefit); ignored for CPU models */
+/* CUDA graphs (CUDA models; ignored for CPU models). A graph replays a run with
+ * the same input sizes and the same input and output addresses as the one it
+ * was captured from: reuse input and output buffers to benefit. With neither
+ * flag, the model's default: capture a run that repeats (its second time),
+ * and stop where captures keep evicting each other (the environment variable
+ * AOTC_CUDA_GRAPHS=0|1|auto changes the default). */
+#define AOTC_LOAD_CUDA_GRAPHS 0x2u    /* capture every new run at once */
+#define AOTC_LOAD_NO_CUDA_GRAPHS 0x4u /* launch kernel by kernel */
 
 typedef struct aotc_load_options {
   uint32_t struct_size;   /* sizeof(aotc_load_options) */
@@ -243,8 +247,9 @@ AOTC_API aotc_status aotc_model_run(aotc_model* model, aotc_tensor* const* input
  * (NaN: not measured, or the candidate cannot run here), graph_us the same
  * launches replayed from a CUDA graph, heuristic[node] the candidate aotc's heuristic
  * picks at those sizes (-1: the node did not run). The table is borrowed until
- * it is replaced or reset with NULL. CUDA models loaded without
- * AOTC_LOAD_CUDA_GRAPHS only; no run may be in progress. Packages that are not
+ * it is replaced or reset with NULL; runs are kernel by kernel meanwhile.
+ * CUDA models loaded without AOTC_LOAD_CUDA_GRAPHS only; no run may be in
+ * progress. Packages that are not
  * tuning builds run as usual and leave the table alone. */
 typedef struct aotc_tuning {
   uint32_t struct_size; /* sizeof(aotc_tuning) */

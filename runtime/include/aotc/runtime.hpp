@@ -238,8 +238,12 @@ struct LoadOptions {
   uint32_t max_concurrency = 4;
   /// Also check the weights' sha256 at load (reads them once).
   bool verify_weights = false;
-  /// CUDA models: replay runs as CUDA graphs (AOTC_LOAD_CUDA_GRAPHS).
-  bool cuda_graphs = false;
+  /// CUDA models: when runs are replayed as CUDA graphs. kAuto (the default)
+  /// captures a run that repeats with the same sizes and buffers;
+  /// kAlways (AOTC_LOAD_CUDA_GRAPHS) captures every new one; kNever
+  /// (AOTC_LOAD_NO_CUDA_GRAPHS) launches kernel by kernel.
+  enum class CudaGraphs { kAuto, kAlways, kNever };
+  CudaGraphs cuda_graphs = CudaGraphs::kAuto;
 };
 
 struct RunOptions {
@@ -277,7 +281,9 @@ class Model {
     o.device = options.device.empty() ? nullptr : options.device.c_str();
     o.max_concurrency = options.max_concurrency;
     o.flags = (options.verify_weights ? AOTC_LOAD_VERIFY_WEIGHTS : 0u) |
-              (options.cuda_graphs ? AOTC_LOAD_CUDA_GRAPHS : 0u);
+              (options.cuda_graphs == LoadOptions::CudaGraphs::kAlways  ? AOTC_LOAD_CUDA_GRAPHS
+               : options.cuda_graphs == LoadOptions::CudaGraphs::kNever ? AOTC_LOAD_NO_CUDA_GRAPHS
+                                                                         : 0u);
     aotc_model* raw = nullptr;
     detail::check(aotc_model_load(path.c_str(), &o, &raw));
     return Model(raw);
