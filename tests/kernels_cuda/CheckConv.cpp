@@ -1,6 +1,7 @@
 // CheckConv: GPU check cases for conv2d_simt (implicit GEMM): small_cnn and
 // ResNet-18 shapes, NCHW and NHWC, strides, dilation, groups; and for
 // conv2d_nchw (filter geometry compiled in) with and without split-K.
+// (Winograd F(2x2, 3x3) has its own file, CheckWinograd.cpp.)
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -13,16 +14,6 @@ namespace aotc::cuda_test {
 namespace {
 
 // ----------------------------------------------------------------------- conv
-
-struct Conv2dParamsHost {
-  CUdeviceptr x, w;
-  int64_t batch, in_c, in_h, in_w;
-  int64_t out_c, out_h, out_w, k_h, k_w;
-  int64_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups;
-  int64_t x_stride_n, x_stride_c, x_stride_h, x_stride_w;
-  int64_t w_stride_o, w_stride_c, w_stride_h, w_stride_w;
-};
-static_assert(sizeof(Conv2dParamsHost) == 208, "mirror of aotc::cuda::Conv2dParams");
 
 struct ConvCase {
   std::string label, kernel;
@@ -204,6 +195,15 @@ void run_conv_cases(Context& c) {
       {"resnet 3x3 b32", "conv_fast_cb_3x3_medium", 32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 1},
       {"resnet layer3 3x3 b32", "conv_fast_cb_3x3_medium", 32, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 1},
       {"resnet layer2 3x3 b8", "conv_fast_cb_3x3_tall", 8, 128, 28, 28, 128, 3, 3, 1, 1, 1, 1, false, 1},
+      // All four ResNet-18 3x3 stride-1 layers at batch 32, with the preset the
+      // generator runs there (cb_tall) and the default (cb_medium), beside
+      // CheckWinograd's rows for the same shapes (--filter "3x3 b32").
+      {"resnet layer2 3x3 b32", "conv_fast_cb_3x3_medium", 32, 128, 28, 28, 128, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer4 3x3 b32", "conv_fast_cb_3x3_medium", 32, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet 3x3 b32", "conv_fast_cb_3x3_tall", 32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer2 3x3 b32", "conv_fast_cb_3x3_tall", 32, 128, 28, 28, 128, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer3 3x3 b32", "conv_fast_cb_3x3_tall", 32, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, false, 1},
+      {"resnet layer4 3x3 b32", "conv_fast_cb_3x3_tall", 32, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, false, 1},
   };
   if (full)
     convs.push_back(

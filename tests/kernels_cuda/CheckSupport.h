@@ -237,11 +237,25 @@ bool selected(const Context& c, const std::string& label, const std::string& ker
 void finish(Context& c, Row r, const ErrorStats& e, const std::function<void(CUstream)>& run,
             double work, bool flops);
 
+// -------------------------------------------------------------- kernel params
+
+/// Host mirror of aotc::cuda::Conv2dParams (conv.cuh; CheckConv, CheckWinograd).
+struct Conv2dParamsHost {
+  CUdeviceptr x, w;
+  int64_t batch, in_c, in_h, in_w;
+  int64_t out_c, out_h, out_w, k_h, k_w;
+  int64_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups;
+  int64_t x_stride_n, x_stride_c, x_stride_h, x_stride_w;
+  int64_t w_stride_o, w_stride_c, w_stride_h, w_stride_w;
+};
+static_assert(sizeof(Conv2dParamsHost) == 208, "mirror of aotc::cuda::Conv2dParams");
+
 // ------------------------------------------------------------------- families
 
 void run_gemm_cases(Context& c);       // CheckGemm.cpp
 void run_attention_cases(Context& c);  // CheckAttention.cpp
 void run_rowwise_cases(Context& c);    // CheckRowwise.cpp: row ops and pointwise
 void run_conv_cases(Context& c);       // CheckConv.cpp
+void run_winograd_cases(Context& c);   // CheckWinograd.cpp
 
 }  // namespace aotc::cuda_test

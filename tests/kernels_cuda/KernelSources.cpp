@@ -281,6 +281,33 @@ struct ConvNchwBiasRelu {
   return b.unit;
 }
 
+/// Winograd F(2x2, 3x3) (winograd.cuh): the fused convolution with the same
+/// bias + ReLU epilogue as conv_nchw, reading the transformed weight U, and
+/// the filter transform that writes U (256 threads, grid-stride). Tile sizes
+/// in the info constant: tile_m = Winograd tiles (2x2 outputs) per block,
+/// tile_n = output channels per block.
+KernelUnit conv_winograd(const std::string& name, const std::string& cfg,
+                         const std::string& geometry) {
+  Builder b(name, "conv", {"winograd.cuh"});
+  b.code(R"cuda(
+struct ConvWinoBiasRelu {
+  float* out; const float* bias; int64_t sn, sc, sh, sw;
+  __device__ void operator()(int64_t n, int64_t oc, int64_t oh, int64_t ow, float acc) const {
+    out[n * sn + oc * sc + oh * sh + ow * sw] = aotc_relu(acc + bias[oc]);
+  }
+};
+)cuda");
+  b.kernel(name, cfg, "Cfg_" + name + "::kBP", "Cfg_" + name + "::kBK",
+           "Conv2dParams p, float* out, const float* bias, int64_t sn, int64_t sc, int64_t sh, "
+           "int64_t sw",
+           "conv2d_winograd_f2x3<Cfg_" + name + ", ConvGeometry<" + geometry +
+               ">>(p, ConvWinoBiasRelu{out, bias, sn, sc, sh, sw});");
+  const std::string ft = name + "_filter";
+  b.kernel(ft, cfg, "0", "0", "const float* w, float* u, int64_t out_c, int64_t in_c",
+           "winograd_f2x3_filter_transform(w, u, out_c, in_c);", "256", "0");
+  return b.unit;
+}
+
 std::vector<KernelUnit> build_units() {
   std::vector<KernelUnit> u;
   // float32 SIMT GEMM: MLP (bias+relu, bias+sigmoid), transformer linears
@@ -376,6 +403,8 @@ std::vector<KernelUnit> build_units() {
   u.push_back(conv_nchw("conv_fast_cb_3x3s2_small", "ConvNchwSmall", "3, 3, 2, 2, 1, 1, 1, 1", true));
   u.push_back(conv_nchw("conv_fast_cb_1x1s2_small", "ConvNchwSmall", "1, 1, 2, 2, 0, 0, 1, 1", true));
   u.push_back(conv_nchw("conv_fast_cb_3x3_tall", "ConvNchwMediumTall", "3, 3, 1, 1, 1, 1, 1, 1", true));
+  // Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions (pad 1, as in ResNet).
+  u.push_back(conv_winograd("conv_wino_3x3_bias_relu", "WinogradF2x3Medium", "3, 3, 1, 1, 1, 1, 1, 1"));
   return u;
 }
 

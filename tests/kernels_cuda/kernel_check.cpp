@@ -33,6 +33,7 @@ void run_all(Context& c) {
   run_attention_cases(c);
   run_rowwise_cases(c);
   run_conv_cases(c);
+  run_winograd_cases(c);
 }
 
 int run_main(int argc, char** argv) {
