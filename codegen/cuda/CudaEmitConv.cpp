@@ -41,8 +41,13 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
   // the generic conv2d_simt.
   struct Variant {
     std::string cfg, call, name;
+    int prepared = -1;  // the load-time weight it reads through p.prepared (Winograd's U)
   };
   std::vector<Variant> all;
+  size_t winograd_index = SIZE_MAX;  // in `all`
+  // Winograd tiles: 2x2 outputs each, over all images.
+  const SymExpr winograd_tiles = c.input.shape[0] * SymExpr::ceildiv(c.out_shape[2], SymExpr(2)) *
+                                 SymExpr::ceildiv(c.out_shape[3], SymExpr(2));
   std::vector<size_t> heuristic;  // the candidates the heuristic compiles in
   std::string pick_code = "0";    // host code: which of them runs
   const auto kh = w.shape[2].constant(), kw = w.shape[3].constant();
@@ -80,6 +85,39 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
           "aotc_launch::conv_small_tiles(m_, {0}, {1}, s->sms) ? 0 : aotc_launch::conv_tall_tiles(m_, {0}, {1}, "
           "s->sms) ? 2 : 1",
           hcode(c.out_shape[1]), hcode(gemm_k));
+    }
+    // Winograd F(2x2, 3x3) for 3x3 stride-1 float32 convolutions over a
+    // weight of the package (its transform U is made at load time): 2.25x
+    // fewer multiplies, errors like conv2d_nchw's (docs/cuda-kernels.md,
+    // "Winograd"). Taken where its blocks fill the SMs (winograd_pays);
+    // not for image stems (it reads channels in chunks of 8, measured from
+    // 20 channels up).
+    const auto oc = c.out_shape[1].constant();
+    const SymExpr tiles = winograd_tiles;
+    const auto tiles_max = upper_bound(tiles, kg_.symbols);
+    const auto image_max = upper_bound(in[1] * in[2] * in[3], kg_.symbols);
+    const bool winograd = *kh == 3 && *kw == 3 && c.stride[0] == 1 && c.stride[1] == 1 && c.dilation[0] == 1 &&
+                          c.dilation[1] == 1 && c.input.dtype == DType::Float32 && w.kind == Buffer::Kind::kWeight &&
+                          in_c && *in_c >= 16 && oc && *oc % 4 == 0 && 16 * *in_c * *oc < (int64_t{1} << 31) && tiles_max &&
+                          *tiles_max < (int64_t{1} << 31) && image_max && *image_max < (int64_t{1} << 31);
+    if (winograd) {
+      winograd_index = all.size();
+      all.push_back({"aotc::cuda::WinogradF2x3Medium",
+                     fmt::format("cp.w = static_cast<const float*>(p.prepared); "
+                                 "aotc::cuda::conv2d_winograd_f2x3<CFG, {}>(cp, EPI);",
+                                 geo),
+                     "conv2d_winograd_f2x3<WinogradF2x3Medium>"});
+      const auto tiles_c = tiles.constant();
+      const std::string pays = fmt::format("aotc_launch::winograd_pays({}, {}, s->sms)", *oc, hcode(tiles));
+      if (tiles_c && heuristic.size() == 1) {
+        if (aotc_launch::winograd_pays(*oc, *tiles_c, kAssumedSms)) heuristic = {winograd_index};
+      } else if (heuristic.size() == 1) {
+        pick_code = pays + " ? " + std::to_string(winograd_index) + " : " + std::to_string(heuristic[0]);
+        heuristic = {heuristic[0], winograd_index};
+      } else {
+        heuristic.push_back(winograd_index);
+        pick_code = pays + " ? " + std::to_string(winograd_index) + " : " + pick_code;
+      }
     }
     if (heuristic.size() == 1) pick_code = std::to_string(heuristic[0]);
     own_reason = fmt::format("implicit GEMM on CUDA cores (full float32 precision), {}x{} filter compiled in{}; "
@@ -151,6 +189,12 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
     // aotc's kernel was faster at every size measured.
     cudnn = cudnn_ok && !(few_channels && !tensor_cores);
   }
+  // Winograd's U, when compiled in: made once at load time from the weight.
+  if (std::find(emitted.begin(), emitted.end(), winograd_index) != emitted.end()) {
+    all[winograd_index].prepared = prepare_winograd_weight(c.weight, *c.out_shape[1].constant(), *in_c);
+    own_reason += "; Winograd F(2x2, 3x3) (2.25x fewer multiplies, filter transformed at load) where its 32x32 "
+                  "blocks fill half the SMs";
+  }
   std::vector<std::pair<std::string, std::string>> compiled_in;
   for (size_t i : emitted) compiled_in.push_back({all[i].cfg, all[i].call});
   const std::vector<size_t> slots = candidate_kernels(k, ps, E, params, compiled_in, s);
@@ -173,6 +217,13 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
                   ";\n    (void)k_;\n    if (m_ > 0) {\n";
   auto launch_code = [&](size_t e, const std::string& indent) {
     const size_t sl = slots[e];
+    if (emitted[e] == winograd_index) {
+      // One block per 32 output channels x 32 Winograd tiles; no split-K.
+      return indent + fmt::format("p.prepared = s->prepared[{}];\n", all[emitted[e]].prepared) + indent +
+             fmt::format("AOTC_LAUNCH({}, aotc_blocks({}, s->info[{}].tile_n), aotc_blocks({}, s->info[{}].tile_m), 1, p);\n",
+                         sl, hcode(c.out_shape[1]), sl,
+                         hcode(winograd_tiles), sl);
+    }
     std::string o = indent + fmt::format("const uint32_t gx_ = aotc_blocks({} / {}, s->info[{}].tile_n), gy_ = "
                                          "aotc_blocks(m_, s->info[{}].tile_m);\n",
                                          hcode(c.out_shape[1]), c.groups, sl, sl);
@@ -194,9 +245,9 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
   if (emitted.size() == 1) {
     own = launch_code(0, "      ");
   } else {
-    own = "      switch (" + pick_code + ") {\n";
+    own = "      switch (" + pick_code + ") {  // a candidate's index\n";
     for (size_t e = 0; e < emitted.size(); ++e)
-      own += fmt::format("        {}: {{\n", e + 1 < emitted.size() ? "case " + std::to_string(e) : std::string("default")) +
+      own += fmt::format("        {}: {{\n", e + 1 < emitted.size() ? "case " + std::to_string(emitted[e]) : std::string("default")) +
              launch_code(e, "          ") + "          break;\n        }\n";
     own += "      }\n";
   }

@@ -25,8 +25,10 @@ Expected<std::string> CudaEmitter::host_file() {
   for (const auto& n : slot_names_) s += "    \"" + n + "\",\n";
   if (slot_names_.empty()) s += "    nullptr,\n";
   s += "};\n\n";
+  s += fmt::format("constexpr size_t kNumPrepared = {};\n\n", std::max<size_t>(num_prepared_, 1));
   s += "struct State {\n  void* module = nullptr;\n  void* fn[kNumFunctions] = {};\n  KernelInfo info[kNumFunctions] = {};\n"
-       "  int64_t sms = 0;  // the device's multiprocessors\n};\n\n";
+       "  int64_t sms = 0;  // the device's multiprocessors\n"
+       "  void* prepared[kNumPrepared] = {};  // weights prepared at init (Winograd's U)\n};\n\n";
   // Split-K: the scratch at the arena's start holds the tile counters (zero
   // when the arena is made; each split launch leaves them zero again) and
   // the partial sums; aotc_launch.h has the policy (docs/cuda-kernels.md,
@@ -39,6 +41,9 @@ Expected<std::string> CudaEmitter::host_file() {
   s += "  if (b < 1) b = 1;\n  if (b > 65535LL * 32) b = 65535LL * 32;\n  return (uint32_t)b;\n}\n";
   s += "uint32_t aotc_batch_blocks(int64_t n) { return (uint32_t)(n < 1 ? 1 : (n > 65535 ? 65535 : n)); }\n\n";
   // init / destroy
+  s += "void free_state(State* s) {\n  for (void* p : s->prepared) aotc_model::cuda_device_free(p);\n"
+       "  aotc_model::cuda_unload_module(s->module);\n  delete s;\n}\n\n";
+  s += "int fail_init(State* s) {\n  free_state(s);\n  return 1;\n}\n\n";
   s += "int init_model(const aotc_model::InitContext* ctx, void** state, char* error, size_t error_size) {\n";
   s += "  static const aotc_model::CudaImage images[] = {\n";
   for (const auto& img : options_.images)
@@ -52,10 +57,11 @@ Expected<std::string> CudaEmitter::host_file() {
   s += "    if (aotc_model::cuda_get_global(s->module, global, &s->info[i], sizeof(KernelInfo), error, error_size) ||\n";
   s += "        aotc_model::cuda_get_function(s->module, kFunctionNames[i], (uint32_t)s->info[i].smem, &s->fn[i], error, error_size)) {\n";
   s += "      aotc_model::cuda_unload_module(s->module);\n      delete s;\n      return 1;\n    }\n  }\n";
-    s += "  s->sms = ctx->multiprocessors > 0 ? ctx->multiprocessors : 1;\n";
-s += "  *state = s;\n  return 0;\n}\n\n";
-  s += "void destroy_model(void* state) {\n  State* s = static_cast<State*>(state);\n  if (!s) return;\n";
-  s += "  aotc_model::cuda_unload_module(s->module);\n  delete s;\n}\n\n";
+  s += "  s->sms = ctx->multiprocessors > 0 ? ctx->multiprocessors : 1;\n";
+  if (num_prepared_ > 0)
+    s += prepare_init_ + "  if (aotc_model::cuda_device_synchronize(error, error_size)) return fail_init(s);\n";
+  s += "  *state = s;\n  return 0;\n}\n\n";
+  s += "void destroy_model(void* state) {\n  State* s = static_cast<State*>(state);\n  if (s) free_state(s);\n}\n\n";
   s += "#define AOTC_LAUNCH(slot, gx, gy, gz, params)                                                       \\\n";
   s += "  do {                                                                                         \\\n";
   s += "    void* args_[] = {&(params)};                                                                \\\n";

@@ -92,6 +92,8 @@ class CudaEmitter {
     for (const auto& sym : kg_.symbol_order) s += "  int64_t " + symbol_ident(sym) + ";\n";
     // Split-K scratch (aotc::cuda::SplitK); splits 1 unless the launch splits.
     s += "  float* sk_partials;\n  unsigned* sk_counters;\n  int64_t sk_splits;\n";
+    // A weight prepared at load time (Winograd's U), else null.
+    s += "  const void* prepared;\n";
     s += "  int64_t unused_;\n};\n";
     structs_ += s;
     // Host-side filling.
@@ -99,7 +101,7 @@ class CudaEmitter {
     for (int id : ids) fill += "    p.b_" + kg_.buffer(id).name + " = f.b_" + kg_.buffer(id).name + ";\n";
     for (const auto& sym : kg_.symbol_order) fill += "    p." + symbol_ident(sym) + " = f." + symbol_ident(sym) + ";\n";
     fill += "    p.sk_partials = f.split_partials;\n    p.sk_counters = f.split_counters;\n    p.sk_splits = 1;\n";
-    fill += "    p.unused_ = 0;\n";
+    fill += "    p.prepared = nullptr;\n    p.unused_ = 0;\n";
     fills_.push_back(fill);
     return name;
   }
@@ -341,6 +343,33 @@ class CudaEmitter {
     return slot_names_.size() - 1;
   }
 
+  // Winograd's U = G g G^T of a float32 [oc, c, 3, 3] weight of the package,
+  // made at init by winograd_f2x3_filter_transform into device memory the
+  // State owns (s->prepared[i]); returns i.
+  size_t prepare_winograd_weight(int weight, int64_t oc, int64_t c) {
+    templates_.insert("winograd.cuh");
+    if (winograd_filter_slot_ == SIZE_MAX) {
+      structs_ += "struct WinogradFilterParams {\n  const float* w;\n  float* u;\n  int64_t out_c, in_c;\n};\n";
+      dev_ += info("aotc_winograd_filter", "256", "0", "0", "0");
+      dev_ += "extern \"C\" __global__ void __launch_bounds__(256) aotc_winograd_filter(const WinogradFilterParams p) {\n"
+              "  aotc::cuda::winograd_f2x3_filter_transform(p.w, p.u, p.out_c, p.in_c);\n}\n\n";
+      winograd_filter_slot_ = extra_kernel("aotc_winograd_filter");
+    }
+    const size_t i = num_prepared_++;
+    const Buffer& w = kg_.buffer(weight);
+    prepare_init_ += fmt::format(
+        "  {{  // Winograd U of {}: 16 x {} x {} floats\n"
+        "    WinogradFilterParams wp{{reinterpret_cast<const float*>(static_cast<const unsigned char*>(ctx->weights) + {}), "
+        "nullptr, {}, {}}};\n"
+        "    if (aotc_model::cuda_device_alloc({}, &s->prepared[{}], error, error_size)) return fail_init(s);\n"
+        "    wp.u = static_cast<float*>(s->prepared[{}]);\n"
+        "    void* args_[] = {{&wp}};\n"
+        "    if (aotc_model::cuda_launch(s->fn[{}], aotc_blocks({}, 256), 1, 1, 256, 1, 1, 0, nullptr, args_, error, "
+        "error_size))\n      return fail_init(s);\n  }}\n",
+        w.name, c, oc, w.weight_offset, oc, c, 16 * c * oc * 4, i, i, winograd_filter_slot_, oc * c);
+    return i;
+  }
+
   Status emit_naive_gemm(const Kernel& k, const std::string& ps, const GemmKernel& g);
 
   Status emit(const Kernel& k, const std::string& ps, const ConvKernel& c);
@@ -411,6 +440,9 @@ class CudaEmitter {
   std::string structs_, dev_, launches_;
   std::vector<std::string> fills_;
   bool uses_split_k_ = false;  // some launch may split K (scratch at the arena's start)
+  std::string prepare_init_;    // init code making the prepared weights
+  size_t num_prepared_ = 0;
+  size_t winograd_filter_slot_ = SIZE_MAX;
   static constexpr const char* kCudnnMinFlopsFma = "1e9";
   static constexpr const char* kCudnnMinFlopsTensorCores = "2e8";
   // No convolution has this many FLOPs: cuDNN only when AOTC_CUDNN_MIN_FLOPS

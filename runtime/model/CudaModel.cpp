@@ -263,6 +263,27 @@ int cuda_get_global(void* module, const char* name, void* dst, size_t bytes, cha
   }
 }
 
+int cuda_device_alloc(size_t bytes, void** ptr, char* error, size_t error_size) {
+  try {
+    *ptr = rt::cuda_alloc(bytes);
+    return 0;
+  } catch (const std::exception& e) {
+    return rt::write_error("device memory for a prepared weight (" + std::to_string(bytes) + " bytes): " + e.what(),
+                           error, error_size);
+  }
+}
+
+void cuda_device_free(void* ptr) { rt::cuda_free(ptr); }
+
+int cuda_device_synchronize(char* error, size_t error_size) {
+  try {
+    rt::cuda_context_synchronize();
+    return 0;
+  } catch (const std::exception& e) {
+    return rt::write_error(std::string("preparing weights: ") + e.what(), error, error_size);
+  }
+}
+
 int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
                 uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream,
                 void** args, char* error, size_t error_size) {

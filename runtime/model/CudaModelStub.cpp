@@ -93,4 +93,12 @@ int cuda_tune_node(const RunContext*, int32_t, int32_t, int32_t, int (*)(void*, 
 }
 
 void cuda_unload_module(void*) {}
+int cuda_device_alloc(size_t, void** ptr, char* error, size_t error_size) {
+  *ptr = nullptr;
+  return no_cuda(error, error_size);
+}
+void cuda_device_free(void*) {}
+int cuda_device_synchronize(char* error, size_t error_size) {
+  return no_cuda(error, error_size);
+}
 }  // namespace aotc_model

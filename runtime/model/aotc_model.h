@@ -209,6 +209,14 @@ int cuda_get_global(void* module, const char* name, void* dst, size_t bytes, cha
 /// Unloads a module (from destroy). Null is ignored.
 void cuda_unload_module(void* module);
 
+/// Device memory a model prepares at init from its weights (Winograd's
+/// transformed filters): allocated on the model's device, written by kernels
+/// launched on the legacy stream, then cuda_device_synchronize once; freed in
+/// destroy (null is ignored).
+int cuda_device_alloc(size_t bytes, void** ptr, char* error, size_t error_size);
+void cuda_device_free(void* ptr);
+int cuda_device_synchronize(char* error, size_t error_size);
+
 /// A 2-D convolution for cuDNN: NCHW input, [k, c / groups, r, s] filter and
 /// NCHW output, all contiguous and of one dtype (c10 codes: 6 float32,
 /// 5 float16, 15 bfloat16). No bias: generated code applies its epilogue.

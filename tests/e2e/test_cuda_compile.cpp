@@ -155,20 +155,33 @@ TEST_CASE("cuda selection: ResNet-18's convolutions take the tile size measured 
   CHECK_FALSE(conv_tall_tiles(6272, 64, 576, 132));    // layer1 3x3, batch 2: 98 tiles
   CHECK_FALSE(conv_tall_tiles(401408, 64, 147, 132));  // the stem, batch 32: short K
   CHECK(aotc_launch::conv_blocks(6272, 64, 576, 64, 64, 16, 132) == 98 * 4);
+  // Winograd F(2x2, 3x3) where its 32 x 32 blocks fill half the SMs: on an
+  // H200 it beat conv2d_nchw at batch 32 on every 3x3 layer and at batch 2
+  // on layer 1 (98 blocks), and lost at batch 2 on layer 4 (16 blocks).
+  using aotc_launch::winograd_pays;
+  CHECK(winograd_pays(64, 2 * 28 * 28, 132));         // layer1, batch 2: 2 x 49 blocks
+  CHECK_FALSE(winograd_pays(128, 2 * 14 * 14, 132));  // layer2, batch 2: 4 x 13
+  CHECK_FALSE(winograd_pays(256, 2 * 7 * 7, 132));    // layer3, batch 2: 8 x 4
+  CHECK_FALSE(winograd_pays(512, 2 * 4 * 4, 132));    // layer4, batch 2: 16 x 1
+  CHECK(winograd_pays(512, 32 * 4 * 4, 132));         // layer4, batch 32: 16 x 16
+  CHECK(winograd_pays(128, 32 * 14 * 14, 132));       // layer2, batch 32
 
   auto resnet = kernels_of(compiled_fixture("resnet18", "cuda"));
-  size_t small = 0, medium = 0, convs = 0;
+  size_t small = 0, medium = 0, winograd = 0, convs = 0;
   for (const auto& [node, kernel] : resnet) {
     if (node.rfind("conv2d", 0) != 0) continue;
     ++convs;
     small += kernel.find("conv2d_nchw<ConvNchwSmall>") != std::string::npos;
     medium += kernel.find("conv2d_nchw<ConvNchwMedium>") != std::string::npos;
+    winograd += kernel == "conv2d_winograd_f2x3<WinogradF2x3Medium>";
   }
   CHECK(convs == 20);
-  CHECK(small == 11);   // three 1x1 downsamples, layer3 and layer4
-  CHECK(medium == 9);   // stem, layer1, layer2
+  CHECK(small == 11);    // three 1x1 downsamples, layer3 and layer4
+  CHECK(medium == 5);    // stem, layer2
+  CHECK(winograd == 4);  // layer1 (batch 2)
   CHECK(resnet["conv2d+relu_"] == "conv2d_nchw<ConvNchwMedium>");  // 3 input channels: no cuDNN
-  CHECK(resnet["conv2d_1+relu__1"] == "conv2d_nchw<ConvNchwMedium>");  // cuDNN on request only
+  CHECK(resnet["conv2d_1+relu__1"] == "conv2d_winograd_f2x3<WinogradF2x3Medium>");  // cuDNN on request only
+  CHECK(resnet["conv2d_5+relu__5"] == "conv2d_nchw<ConvNchwMedium>");  // layer2, stride 2
 }
 
 TEST_CASE("cuda selection: convolutions over a multiple of 16 channels read them in blocks, the image stem does not") {
@@ -180,9 +193,15 @@ TEST_CASE("cuda selection: convolutions over a multiple of 16 channels read them
   REQUIRE(r.has_value());
   std::string text = read_text(*o.dump_dir / "device.cu");
   auto count = [&](const std::string& what) { return count_of(text, what); };
-  // 19 convolutions over 64-512 channels; the 7x7 stem over 3 keeps the weight's order.
-  CHECK(count(", float, true>(cp, ") == 19);
+  // 19 convolutions over 64-512 channels, of which layer1's 4 take
+  // Winograd at batch 2; the 7x7 stem over 3 keeps the weight's order.
+  CHECK(count(", float, true>(cp, ") == 15);
   CHECK(count("ConvGeometry<7, 7, 2, 2, 3, 3, 1, 1>, float>(cp, ") == 1);
+  // Winograd reads its U, made at load by one filter kernel per weight.
+  CHECK(count("aotc::cuda::conv2d_winograd_f2x3<") == 4);
+  const std::string wrapper = read_text(*o.dump_dir / "wrapper.cpp");
+  CHECK(count_of(wrapper, "aotc_model::cuda_device_alloc(") == 4);
+  CHECK(count_of(wrapper, "p.prepared = s->prepared[") == 4);
   // small_cnn's first convolution has 3 input channels, its second 16.
   o.dump_dir = scratch_dir() / "dump_cnn_blocks";
   r = codegen::compile_package(testing::fixture("small_cnn/model.pt2"), scratch_dir() / "cnn_blocks.pt2", o);
@@ -209,9 +228,10 @@ TEST_CASE("cuda selection: a convolution with a symbolic batch and 64 channels p
   std::string conv_kernel;
   for (const auto& [node, kernel] : kernels)
     if (node.rfind("conv", 0) == 0) conv_kernel = kernel;
-  CHECK(conv_kernel ==
-        "conv2d_nchw<ConvNchwSmall> / conv2d_nchw<ConvNchwMedium> / conv2d_nchw<ConvNchwMediumTall>");
+  CHECK(conv_kernel == "conv2d_nchw<ConvNchwSmall> / conv2d_nchw<ConvNchwMedium> / conv2d_nchw<ConvNchwMediumTall> / "
+                       "conv2d_winograd_f2x3<WinogradF2x3Medium>");
   const std::string wrapper = read_text(*o.dump_dir / "wrapper.cpp");
+  CHECK(wrapper.find("aotc_launch::winograd_pays(64, ") != std::string::npos);
   CHECK(wrapper.find("aotc_launch::conv_small_tiles(m_, ") != std::string::npos);
   CHECK(wrapper.find("aotc_launch::conv_tall_tiles(m_, ") != std::string::npos);
   CHECK(wrapper.find("default: {") != std::string::npos);

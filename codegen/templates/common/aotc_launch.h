@@ -8,6 +8,8 @@
 //  - conv_blocks, conv_small_tiles, conv_tall_tiles: the blocks conv2d_nchw
 //    launches for a tile size, split-K included, and which of its tile
 //    sizes to take ("Convolution tiles").
+//  - winograd_pays: whether a 3x3 stride-1 convolution takes
+//    conv2d_winograd_f2x3 ("Winograd").
 #ifndef AOTC_LAUNCH_H_
 #define AOTC_LAUNCH_H_
 
@@ -61,6 +63,21 @@ constexpr bool conv_small_tiles(int64_t m, int64_t n, int64_t k, int64_t sms) {
 /// every ResNet-18 3x3 convolution at batch 32 and slower at batch 2.
 constexpr bool conv_tall_tiles(int64_t m, int64_t n, int64_t k, int64_t sms) {
   return k >= 512 && ceil_div(m, 64) * ceil_div(n, 64) >= 2 * sms;
+}
+
+/// conv2d_winograd_f2x3's block (WinogradF2x3Medium): output channels and
+/// Winograd tiles (2x2 outputs each, over all images).
+constexpr int64_t kWinogradBlockChannels = 32;
+constexpr int64_t kWinogradBlockTiles = 32;
+
+/// Whether a 3x3 stride-1 convolution takes conv2d_winograd_f2x3 over
+/// conv2d_nchw: when its blocks fill at least half the SMs once. On an H200
+/// it took 150-200 us against conv2d_nchw's 250-385 us on ResNet-18's 3x3
+/// convolutions at batch 32, and 16.8 us at batch 2 on layer 1 (98 blocks);
+/// with 16 blocks (layer 4 at batch 2) it took 111 us against 39 us: it has
+/// no split-K.
+constexpr bool winograd_pays(int64_t out_c, int64_t tiles, int64_t sms) {
+  return ceil_div(out_c, kWinogradBlockChannels) * ceil_div(tiles, kWinogradBlockTiles) * 2 >= sms;
 }
 
 }  // namespace aotc_launch

@@ -56,6 +56,10 @@ template <int kBK_, int kBP_, int kBC_, int kTK_, int kTP_, int kMinBlocks_>
 struct WinogradF2x3Config {
   static constexpr int kComps = winograd::kF2x3Comps;
   static constexpr int kBK = kBK_, kBP = kBP_, kBC = kBC_, kTK = kTK_, kTP = kTP_;
+  /// The launch facts the generator reads for every convolution candidate
+  /// (tile_m, tile_n): tiles play the implicit GEMM's rows, output channels
+  /// its columns. There is no split-K.
+  static constexpr int kBM = kBP, kBN = kBK;
   static constexpr int kThreadsK = kBK / kTK, kThreadsP = kBP / kTP;
   static constexpr int kThreadsPerComp = kThreadsK * kThreadsP;
   static constexpr int kThreads = kComps * kThreadsPerComp;
@@ -81,6 +85,8 @@ struct WinogradF2x3Config {
 /// 256 threads, two blocks per SM (at most 128 registers): 64 KiB of shared
 /// memory, the two stages together exactly the size of the final exchange.
 using WinogradF2x3Medium = WinogradF2x3Config<32, 32, 8, 8, 8, 2>;
+/// (aotc_launch.h's winograd_pays counts blocks of this size:
+/// kWinogradBlockChannels x kWinogradBlockTiles.)
 
 namespace detail {
 
