@@ -89,7 +89,8 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
     // Winograd F(2x2, 3x3) for 3x3 stride-1 float32 convolutions over a
     // weight of the package (its transform U is made at load time): 2.25x
     // fewer multiplies, errors like conv2d_nchw's (docs/cuda-kernels.md,
-    // "Winograd"). Taken where its blocks fill the SMs (winograd_pays);
+    // "Winograd"). Taken where its blocks cover a third of the SMs
+    // (winograd_pays);
     // not for image stems (it reads channels in chunks of 8, measured from
     // 20 channels up).
     const auto oc = c.out_shape[1].constant();
@@ -193,7 +194,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
   if (std::find(emitted.begin(), emitted.end(), winograd_index) != emitted.end()) {
     all[winograd_index].prepared = prepare_winograd_weight(c.weight, *c.out_shape[1].constant(), *in_c);
     own_reason += "; Winograd F(2x2, 3x3) (2.25x fewer multiplies, filter transformed at load) where its 32x32 "
-                  "blocks fill half the SMs";
+                  "blocks cover a third of the SMs";
   }
   std::vector<std::pair<std::string, std::string>> compiled_in;
   for (size_t i : emitted) compiled_in.push_back({all[i].cfg, all[i].call});

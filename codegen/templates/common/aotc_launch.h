@@ -71,13 +71,14 @@ constexpr int64_t kWinogradBlockChannels = 32;
 constexpr int64_t kWinogradBlockTiles = 32;
 
 /// Whether a 3x3 stride-1 convolution takes conv2d_winograd_f2x3 over
-/// conv2d_nchw: when its blocks fill at least half the SMs once. On an H200
-/// it took 150-200 us against conv2d_nchw's 250-385 us on ResNet-18's 3x3
-/// convolutions at batch 32, and 16.8 us at batch 2 on layer 1 (98 blocks);
-/// with 16 blocks (layer 4 at batch 2) it took 111 us against 39 us: it has
-/// no split-K.
+/// conv2d_nchw: when it has at least a block for every third SM (it has no
+/// split-K). Autotune on an H200, ResNet-18: Winograd won every 3x3 layer at
+/// batch 32 (150-205 us against conv2d_nchw's 250-385 us) and, at batch 2,
+/// layer 1 (98 blocks: 16 against 30 us) and layer 2 (52 blocks: 30 against
+/// 37 us); it lost layer 3 (32 blocks) and layer 4 (16 blocks: 111 against
+/// 39 us in the kernel check).
 constexpr bool winograd_pays(int64_t out_c, int64_t tiles, int64_t sms) {
-  return ceil_div(out_c, kWinogradBlockChannels) * ceil_div(tiles, kWinogradBlockTiles) * 2 >= sms;
+  return ceil_div(out_c, kWinogradBlockChannels) * ceil_div(tiles, kWinogradBlockTiles) * 3 >= sms;
 }
 
 }  // namespace aotc_launch
