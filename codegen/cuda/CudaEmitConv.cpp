@@ -90,12 +90,10 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
     // weight of the package (its transform U is made at load time): 2.25x
     // fewer multiplies, errors like conv2d_nchw's (docs/cuda-kernels.md,
     // "Winograd"). Taken where its blocks cover a third of the SMs
-    // (winograd_pays);
-    // not for image stems (it reads channels in chunks of 8, measured from
-    // 20 channels up).
+    // (winograd_pays); not for image stems (it reads channels in chunks of
+    // 8, measured from 20 channels up).
     const auto oc = c.out_shape[1].constant();
-    const SymExpr tiles = winograd_tiles;
-    const auto tiles_max = upper_bound(tiles, kg_.symbols);
+    const auto tiles_max = upper_bound(winograd_tiles, kg_.symbols);
     const auto image_max = upper_bound(in[1] * in[2] * in[3], kg_.symbols);
     const bool winograd = *kh == 3 && *kw == 3 && c.stride[0] == 1 && c.stride[1] == 1 && c.dilation[0] == 1 &&
                           c.dilation[1] == 1 && c.input.dtype == DType::Float32 && w.kind == Buffer::Kind::kWeight &&
@@ -108,8 +106,8 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
                                  "aotc::cuda::conv2d_winograd_f2x3<CFG, {}>(cp, EPI);",
                                  geo),
                      "conv2d_winograd_f2x3<WinogradF2x3Medium>"});
-      const auto tiles_c = tiles.constant();
-      const std::string pays = fmt::format("aotc_launch::winograd_pays({}, {}, s->sms)", *oc, hcode(tiles));
+      const auto tiles_c = winograd_tiles.constant();
+      const std::string pays = fmt::format("aotc_launch::winograd_pays({}, {}, s->sms)", *oc, hcode(winograd_tiles));
       if (tiles_c && heuristic.size() == 1) {
         if (aotc_launch::winograd_pays(*oc, *tiles_c, kAssumedSms)) heuristic = {winograd_index};
       } else if (heuristic.size() == 1) {
@@ -222,8 +220,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const ConvKerne
       // One block per 32 output channels x 32 Winograd tiles; no split-K.
       return indent + fmt::format("p.prepared = s->prepared[{}];\n", all[emitted[e]].prepared) + indent +
              fmt::format("AOTC_LAUNCH({}, aotc_blocks({}, s->info[{}].tile_n), aotc_blocks({}, s->info[{}].tile_m), 1, p);\n",
-                         sl, hcode(c.out_shape[1]), sl,
-                         hcode(winograd_tiles), sl);
+                         sl, hcode(c.out_shape[1]), sl, hcode(winograd_tiles), sl);
     }
     std::string o = indent + fmt::format("const uint32_t gx_ = aotc_blocks({} / {}, s->info[{}].tile_n), gy_ = "
                                          "aotc_blocks(m_, s->info[{}].tile_m);\n",
