@@ -258,20 +258,24 @@ struct ConvBiasRelu {
   return b.unit;
 }
 
-/// conv2d_nchw: the filter geometry is compiled in (as the generator does),
-/// with split-K; channel_blocks: the (channel block, tap, channel) reduction
-/// order (the generator's choice when C is a multiple of 16).
-KernelUnit conv_nchw(const std::string& name, const std::string& cfg, const std::string& geometry,
-                     bool channel_blocks = false) {
-  Builder b(name, "conv", {"conv.cuh"});
-  b.code(R"cuda(
+/// The bias + ReLU epilogue of the conv2d_nchw and Winograd units (their
+/// shared epilogue contract), storing through NCHW strides.
+const char* const kConvBiasRelu = R"cuda(
 struct ConvNchwBiasRelu {
   float* out; const float* bias; int64_t sn, sc, sh, sw;
   __device__ void operator()(int64_t n, int64_t oc, int64_t oh, int64_t ow, float acc) const {
     out[n * sn + oc * sc + oh * sh + ow * sw] = aotc_relu(acc + bias[oc]);
   }
 };
-)cuda");
+)cuda";
+
+/// conv2d_nchw: the filter geometry is compiled in (as the generator does),
+/// with split-K; channel_blocks: the (channel block, tap, channel) reduction
+/// order (the generator's choice when C is a multiple of 16).
+KernelUnit conv_nchw(const std::string& name, const std::string& cfg, const std::string& geometry,
+                     bool channel_blocks = false) {
+  Builder b(name, "conv", {"conv.cuh"});
+  b.code(kConvBiasRelu);
   b.kernel(name, cfg, "Cfg_" + name + "::kBM", "Cfg_" + name + "::kBN",
            "Conv2dParams p, float* out, const float* bias, int64_t sn, int64_t sc, int64_t sh, "
            "int64_t sw, SplitK split",
@@ -289,19 +293,12 @@ struct ConvNchwBiasRelu {
 KernelUnit conv_winograd(const std::string& name, const std::string& cfg,
                          const std::string& geometry) {
   Builder b(name, "conv", {"winograd.cuh"});
-  b.code(R"cuda(
-struct ConvWinoBiasRelu {
-  float* out; const float* bias; int64_t sn, sc, sh, sw;
-  __device__ void operator()(int64_t n, int64_t oc, int64_t oh, int64_t ow, float acc) const {
-    out[n * sn + oc * sc + oh * sh + ow * sw] = aotc_relu(acc + bias[oc]);
-  }
-};
-)cuda");
+  b.code(kConvBiasRelu);
   b.kernel(name, cfg, "Cfg_" + name + "::kBP", "Cfg_" + name + "::kBK",
            "Conv2dParams p, float* out, const float* bias, int64_t sn, int64_t sc, int64_t sh, "
            "int64_t sw",
            "conv2d_winograd_f2x3<Cfg_" + name + ", ConvGeometry<" + geometry +
-               ">>(p, ConvWinoBiasRelu{out, bias, sn, sc, sh, sw});");
+               ">>(p, ConvNchwBiasRelu{out, bias, sn, sc, sh, sw});");
   const std::string ft = name + "_filter";
   b.kernel(ft, cfg, "0", "0", "const float* w, float* u, int64_t out_c, int64_t in_c",
            "winograd_f2x3_filter_transform(w, u, out_c, in_c);", "256", "0");
