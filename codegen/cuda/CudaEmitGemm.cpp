@@ -51,9 +51,10 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
     bool split_k = false;  // gemm_simt_linear: K may be split across blocks
   };
   // Every candidate for this GEMM, and the heuristic's pick among them:
-  // (max M, candidate) pairs tried in order at run time.
+  // (condition, candidate) pairs tried in order at run time, the condition a
+  // host expression over m_, n_, k_ and s->sms; the last one's is not asked.
   std::vector<Variant> all;
-  std::vector<std::pair<int64_t, size_t>> heuristic;
+  std::vector<std::pair<std::string, size_t>> heuristic;
   auto add = [&](Variant v) {
     for (size_t i = 0; i < all.size(); ++i)
       if (all[i].name == v.name) return i;
@@ -74,7 +75,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
   std::string bl = b_sk == SymExpr(1) ? "aotc::cuda::kKMajor" : "aotc::cuda::kMNMajor";
   bool vec = false;
   if (fp32 && options_.allow_tf32) {
-    heuristic.push_back({1 << 30, add({"aotc::cuda::TcGemmTf32<" + al + ", " + bl + ", 1, 1>",
+    heuristic.push_back({"", add({"aotc::cuda::TcGemmTf32<" + al + ", " + bl + ", 1, 1>",
                                        "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmTf32>"})});
     reason = "float32 with --allow-tf32: tensor cores";
   } else if (fp32) {
@@ -91,23 +92,35 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
                      "gemm_simt<" + preset + ">"};
     };
     if (n_max <= 8) {
-      heuristic.push_back({1 << 30, add(simt("SimtGemmNarrowN"))});
+      heuristic.push_back({"", add(simt("SimtGemmNarrowN"))});
       reason = "float32 with N <= 8: narrow SIMT tiles (full float32 precision)";
     } else if (k_contiguous) {
-      // At most two size variants (each costs NVRTC time): small M, and the rest.
-      if (m_min <= 32) heuristic.push_back({32, add(linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall"))});
-      if (m_max > 32) {
-        if (m_max <= 256) heuristic.push_back({1 << 30, add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"))});
-        else heuristic.push_back({1 << 30, add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"))});
+      // By M, then by blocks per SM (aotc_launch.h has the measurements);
+      // only the variants the M range can reach are compiled in.
+      const int64_t narrow = aotc_launch::kLinearNarrowMaxM;
+      if (m_min <= narrow)
+        heuristic.push_back({fmt::format("m_ <= {}", narrow), add(linear("16, 32, 32, 2, 4, 4", "SimtLinearNarrow"))});
+      const auto m_c = g.m.constant(), n_c = g.n.constant(), k_c = g.k.constant();
+      if (m_max > narrow && m_c && n_c && k_c) {
+        // All sizes known: decided here for the SM count of the GPUs it is built for.
+        heuristic.push_back({"", aotc_launch::linear_medium_tiles(*m_c, *n_c, *k_c, kAssumedSms)
+                                     ? add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"))
+                                     : add(linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare"))});
+      } else if (m_max > narrow) {
+        heuristic.push_back({"aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)",
+                             add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"))});
+        heuristic.push_back({"", add(linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare"))});
       }
       reason = "float32, k-contiguous operands: pipelined SIMT linear (full float32 precision)";
     } else {
       std::string preset = m_max <= 16 ? "SimtGemmTiny" : n_max <= 64 ? "SimtGemmSmall" : "SimtGemmMedium";
-      heuristic.push_back({1 << 30, add(simt(preset))});
+      heuristic.push_back({"", add(simt(preset))});
       reason = "float32 strided operands: SIMT GEMM (full float32 precision)";
     }
     // What tuning may pick instead (all keep full float32 precision).
     if (k_contiguous) {
+      add(linear("16, 32, 32, 2, 4, 4", "SimtLinearNarrow"));
+      add(linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare"));
       add(linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall"));
       add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"));
       add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"));
@@ -121,8 +134,8 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
                   "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmSmall>"};
     Variant medium{"aotc::cuda::TcGemmMedium<" + T + ", " + al + ", " + bl + ", " + align + ">",
                    "aotc::cuda::gemm_tc<CFG>(gp, EPI);", "gemm_tc<TcGemmMedium>"};
-    if (m_min <= 64) heuristic.push_back({64, add(small)});
-    if (m_max > 64) heuristic.push_back({1 << 30, add(medium)});
+    if (m_min <= 64) heuristic.push_back({"m_ <= 64", add(small)});
+    if (m_max > 64) heuristic.push_back({"", add(medium)});
     add(small);
     add(medium);
     reason = "16-bit operands: tensor cores (mma.sync), float32 accumulation";
@@ -170,7 +183,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
   } else if (tuned.choice >= 0 && static_cast<size_t>(tuned.choice) != lt_index) {
     emitted.push_back(static_cast<size_t>(tuned.choice));
   } else {
-    for (const auto& [bound, i] : heuristic) emitted.push_back(i);
+    for (const auto& [cond, i] : heuristic) emitted.push_back(i);
     if (lt_ok && tuned.choice >= 0) {
       library = true;
       library_min_flops = "0";  // measured faster at the tuned sizes: at any size
@@ -242,11 +255,11 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
   std::string h = "  {\n" + fill + "    const int64_t m_ = " + hcode(g.m) + ", n_ = " + hcode(g.n) + ", k_ = " +
                   hcode(g.k) + ", batch_ = " + hcode(a.shape[0]) + ";\n    (void)k_;\n    if (m_ > 0 && n_ > 0 && batch_ > 0) {\n";
   if (tuned.measure) {
-    // The heuristic's pick by M, as a candidate index, then every candidate timed.
+    // The heuristic's pick, as a candidate index, then every candidate timed.
     std::string pick;
     for (size_t i = 0; i < heuristic.size(); ++i)
       pick += i + 1 == heuristic.size() ? std::to_string(heuristic[i].second)
-                                        : fmt::format("m_ <= {} ? {} : ", heuristic[i].first, heuristic[i].second);
+                                        : fmt::format("({}) ? {} : ", heuristic[i].first, heuristic[i].second);
     std::string cases;
     for (size_t e = 0; e < emitted.size(); ++e)
       cases += fmt::format("          case {}: {{\n{}            return 0;\n          }}\n", e, launch_code(e, "            "));
@@ -260,12 +273,12 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
     }
     h += tune_call(tuned.node, all.size(), pick, cases);
   } else {
-    std::string own;  // the first emitted candidate whose M bound covers M
+    std::string own;  // the first emitted candidate whose condition holds
     for (size_t e = 0; e < emitted.size(); ++e) {
-      int64_t bound = 1 << 30;
-      for (const auto& [m_bound, i] : heuristic)
-        if (i == emitted[e]) bound = m_bound;
-      std::string cond = e + 1 == emitted.size() ? "" : fmt::format("if (m_ <= {}) ", bound);
+      std::string when;
+      for (const auto& [c, i] : heuristic)
+        if (i == emitted[e]) when = c;
+      std::string cond = e + 1 == emitted.size() || when.empty() ? "" : fmt::format("if ({}) ", when);
       own += "      " + cond + "{\n" + launch_code(e, "        ") + "      }\n";
       if (e + 1 < emitted.size()) own += "      else ";
     }
@@ -288,15 +301,15 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
     reason = "tuning build: every candidate measured";
   } else if (tuned.choice >= 0 && static_cast<size_t>(tuned.choice) == lt_index) {
     reason = tuned.reason + "; cuBLASLt runs " + lt_what + "; where the runtime finds no cuBLASLt: " + reason +
-             (emitted.size() > 1 ? ", variant picked by M at run time" : "");
+             (emitted.size() > 1 ? ", variant picked by size at run time" : "");
   } else if (tuned.choice >= 0) {
     reason = tuned.reason;
   } else if (library) {
     reason = std::string("cuBLASLt where the runtime finds it and the GEMM has at least ") + library_min_flops +
              " FLOPs (" + lt_what + "), else " + reason +
-             (emitted.size() > 1 ? "; variant picked by M at run time" : "") + tuned.reason;
+             (emitted.size() > 1 ? "; variant picked by size at run time" : "") + tuned.reason;
   } else {
-    reason += (emitted.size() > 1 ? "; variant picked by M at run time" : "") + tuned.reason;
+    reason += (emitted.size() > 1 ? "; variant picked by size at run time" : "") + tuned.reason;
   }
   choose(k, impls, reason, key);
   return Status::ok();

@@ -103,16 +103,45 @@ TEST_CASE("cuda selection: float32 GEMMs stay on full-precision SIMT kernels, fu
   auto mlp = kernels_of(compiled_fixture("mlp", "cuda"));
   // fc1 + relu: one GEMM with the activation in its epilogue; K = 10 is not a
   // multiple of 4, so the unaligned (scalar-load) variant, small and medium by M.
-  CHECK(mlp["linear+relu"] == "gemm_simt_linear<SimtLinearSmall, unaligned> | gemm_simt_linear<SimtLinearMedium, unaligned>");
+  CHECK(mlp["linear+relu"] == "gemm_simt_linear<SimtLinearNarrow, unaligned> | gemm_simt_linear<SimtLinearMedium, "
+                              "unaligned> | gemm_simt_linear<SimtLinearSquare, unaligned>");
   // fc2 has N = 1: narrow-N tiles, sigmoid fused.
   CHECK(mlp["linear_1+sigmoid"] == "gemm_simt<SimtGemmNarrowN>");
   CHECK(mlp.size() == 2);  // nothing else: no separate activation kernels
 
   auto gpt = kernels_of(compiled_fixture("gpt_block", "cuda"));
-  CHECK(gpt["linear"] == "gemm_simt_linear<SimtLinearSmall> | gemm_simt_linear<SimtLinearMedium>");
+  // The sequence length is symbolic (2..512): all three tile shapes, picked at run time.
+  CHECK(gpt["linear"] == "gemm_simt_linear<SimtLinearNarrow> | gemm_simt_linear<SimtLinearMedium> | "
+                         "gemm_simt_linear<SimtLinearSquare>");
   CHECK(gpt.count("linear_1+add") == 1);   // residual add in the projection's epilogue
   CHECK(gpt.count("linear_2+gelu") == 1);  // gelu(tanh) in the MLP's first GEMM
   CHECK(gpt.count("linear_3+add_1") == 1);
+}
+
+TEST_CASE("cuda selection: float32 linears take the tile shape measured fastest for their size") {
+  // H200, gpt_block's linears (aotc_launch.h): 16x32 tiles up to M = 128;
+  // past that 64x64 tiles where they give half the SMs a block, split-K
+  // included, else 32x32.
+  using aotc_launch::linear_medium_tiles;
+  CHECK(aotc_launch::kLinearNarrowMaxM == 128);
+  CHECK(linear_medium_tiles(512, 768, 256, 132));     // qkv: 96 tiles
+  CHECK(linear_medium_tiles(512, 1024, 256, 132));    // fc: 128 tiles
+  CHECK(linear_medium_tiles(512, 256, 1024, 132));    // out: 32 tiles x 4 shares of K
+  CHECK_FALSE(linear_medium_tiles(512, 256, 256, 132));  // proj: 32 tiles x 2 shares
+  // resnet18's classifier at batch 32 (M 32) and mlp at batch 1000 (K 10).
+  auto resnet = kernels_of(compiled_fixture("resnet18", "cuda"));
+  CHECK(resnet["linear"].find("gemm_simt_linear<SimtLinearNarrow>") != std::string::npos);
+  CHECK(resnet["linear"].find("SimtLinearSquare") == std::string::npos);
+
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.archs = {"sm_90"};
+  o.dump_dir = scratch_dir() / "dump_gpt_tiles";
+  auto r = codegen::compile_package(testing::fixture("gpt_block/model.pt2"), scratch_dir() / "gpt_tiles.pt2", o);
+  REQUIRE(r.has_value());
+  const std::string wrapper = read_text(*o.dump_dir / "wrapper.cpp");
+  CHECK(count_of(wrapper, "if (m_ <= 128) {") == 4);
+  CHECK(count_of(wrapper, "if (aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)) {") == 4);
 }
 
 TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "CheckSupport.h"
@@ -193,6 +194,27 @@ void run_gemm_cases(Context& c) {
     GemmCase out{"gpt out+res" + s, kern, 1, t, 256, 1024, f32, f32, 1e-5};
     out.bias = out.residual = true;
     gemms.insert(gemms.end(), {qkv, proj, fc, out});
+  }
+  // The tile-and-split sweep over gpt_block's linears (only with --filter gptm):
+  // every linear tile shape at each sequence length and split count.
+  if (c.opt.filter.find("gptm") != std::string::npos) {
+    for (int64_t t : {16, 77, 512})
+      for (const char* kern : {"linear_small", "linear_wide", "linear_medium", "linear_t16x32", "linear_t32x32",
+                               "linear_t16x64k16"})
+        for (int64_t sp : {1, 2, 4, 8, 16}) {
+          const std::string s = " T" + std::to_string(t) + " " + kern + " s" + std::to_string(sp);
+          const int64_t kbk = std::string(kern).find("k16") != std::string::npos ? 16 : 32;
+          for (auto [name, n, kk] : {std::tuple<const char*, int64_t, int64_t>{"qkv", 768, 256},
+                                     {"proj", 256, 256},
+                                     {"fc", 1024, 256},
+                                     {"out", 256, 1024}}) {
+            if (kk / kbk < sp) continue;
+            GemmCase g{std::string("gptm ") + name + s, kern, 1, t, n, kk, f32, f32, 1e-5};
+            g.bias = true;
+            g.splits = sp;
+            gemms.push_back(g);
+          }
+        }
   }
   {
     // The classic SIMT kernel on the same shapes, and split-K forced off, for comparison.

@@ -332,6 +332,10 @@ std::vector<KernelUnit> build_units() {
   u.push_back(simt_linear("linear_small", "SimtLinearSmall"));
   u.push_back(simt_linear("linear_wide", "SimtLinearWide"));
   u.push_back(simt_linear("linear_medium", "SimtLinearMedium"));
+  // Tile shapes measured against the presets (kernel check --filter gptm).
+  u.push_back(simt_linear("linear_t16x32", "SimtLinearConfig<16, 32, 32, 2, 4, 4>"));
+  u.push_back(simt_linear("linear_t32x32", "SimtLinearConfig<32, 32, 32, 2, 4, 4>"));
+  u.push_back(simt_linear("linear_t16x64k16", "SimtLinearConfig<16, 64, 16, 2, 4, 6>"));
   u.push_back(simt_linear("linear_small_any", "SimtLinearConfig<16, 64, 32, 2, 4, 4, false>"));
 
   // Tensor-core GEMM: the bf16 SiLU MLP, transformer, big, layouts, alignment, tf32.

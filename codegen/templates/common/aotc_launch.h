@@ -65,6 +65,25 @@ constexpr bool conv_tall_tiles(int64_t m, int64_t n, int64_t k, int64_t sms) {
   return k >= 512 && ceil_div(m, 64) * ceil_div(n, 64) >= 2 * sms;
 }
 
+/// Rows of M up to which gemm_simt_linear takes its narrow 16x32 tiles
+/// (SimtLinearNarrow, 64 threads). Measured on an H200 over gpt_block's four
+/// linears at M = 16, 77 and 512 with every tile shape and split count
+/// (docs/cuda-kernels.md, "Linear tiles"): at M = 16 and 77 the narrow tiles
+/// were fastest or within 0.6 us of it on every linear (qkv at M = 77: 6.0 us
+/// against 10.3 us for 64x64 tiles), because they give the most blocks.
+constexpr int64_t kLinearNarrowMaxM = 128;
+
+/// Past kLinearNarrowMaxM: whether gemm_simt_linear takes 64x64 tiles
+/// (SimtLinearMedium) over 32x32 ones (SimtLinearSquare): when its blocks,
+/// split-K included, cover at least half the SMs. At M = 512 that is qkv (N 768: 13.0
+/// against 12.8 us), fc (N 1024: 13.2 against 15.9 us) and the K = 1024
+/// projection (16.0 against 18.3 us); the N = 256, K = 256 projection keeps
+/// 32x32 tiles (7.0 against 10.3 us).
+constexpr bool linear_medium_tiles(int64_t m, int64_t n, int64_t k, int64_t sms) {
+  const int64_t tiles = ceil_div(m, 64) * ceil_div(n, 64);
+  return 2 * tiles * split_k(tiles, ceil_div(k, 32), 64 * 64, 1, sms) >= sms;
+}
+
 /// conv2d_winograd_f2x3's block (WinogradF2x3Medium): output channels and
 /// Winograd tiles (2x2 outputs each, over all images).
 constexpr int64_t kWinogradBlockChannels = 32;

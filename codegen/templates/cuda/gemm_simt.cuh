@@ -374,12 +374,16 @@ struct SimtLinearConfig {
   static_assert(kBK % 4 == 0 && kStages >= 2, "kBK a multiple of 4, two stages at least");
 };
 
-/// M up to ~32 (GPT blocks at short sequence lengths, MLPs): 16x64 tiles, 128 threads.
-using SimtLinearSmall = SimtLinearConfig<16, 64, 32, 2, 4, 4>;
-/// M around 32..256: 32x64 tiles, 256 threads.
-using SimtLinearWide = SimtLinearConfig<32, 64, 32, 2, 4, 4>;
-/// M of several hundred and more: 64x64 tiles, 256 threads, 4x4 per thread.
+/// The heuristic's three (aotc_launch.h, kLinearNarrowMaxM and
+/// linear_medium_tiles): M up to 128, 16x32 tiles in 64 threads, the most
+/// blocks; past that 64x64 tiles (256 threads, 4x4 per thread) where they
+/// still give half the SMs a block, else 32x32 tiles in 128 threads.
+using SimtLinearNarrow = SimtLinearConfig<16, 32, 32, 2, 4, 4>;
+using SimtLinearSquare = SimtLinearConfig<32, 32, 32, 2, 4, 4>;
 using SimtLinearMedium = SimtLinearConfig<64, 64, 32, 4, 4, 3>;
+/// Tuning candidates: 16x64 tiles in 128 threads, 32x64 tiles in 256.
+using SimtLinearSmall = SimtLinearConfig<16, 64, 32, 2, 4, 4>;
+using SimtLinearWide = SimtLinearConfig<32, 64, 32, 2, 4, 4>;
 
 /// y = x * W^T for float32 operands whose k stride is 1 (A [M, K] rows, B a
 /// linear weight [N, K]); GemmParams' a_stride_k and b_stride_k are taken as 1.
