@@ -226,7 +226,9 @@ Expected<CompileSummary> compile_imported(Graph& graph_ref, const std::filesyste
   AOTC_RETURN_IF_ERROR(dump_status);
   clock.lap(summary.phases, "passes");
 
-  AOTC_ASSIGN_OR_RETURN(KernelGraph kg, lower_graph(*graph));
+  LoweringOptions lowering;
+  lowering.permuted_attention_output = options.target == "cuda";
+  AOTC_ASSIGN_OR_RETURN(KernelGraph kg, lower_graph(*graph, lowering));
   std::string kg_text = print_kernel_graph(kg);
   AOTC_RETURN_IF_ERROR(dump(options.dump_dir, "kernels.txt", kg_text));
   summary.kernels = kg.kernels.size();

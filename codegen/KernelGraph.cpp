@@ -173,7 +173,13 @@ std::string print_kernel_graph(const KernelGraph& kg) {
             os << (b.causal ? " causal" : "") << " scale " << b.scale << "\n    q " << view_str(kg, b.q) << "\n    k "
                << view_str(kg, b.k) << "\n    v " << view_str(kg, b.v);
             if (b.mask) os << "\n    mask " << view_str(kg, *b.mask);
-            os << "\n    -> " << kg.buffer(b.out_buffer).name << "\n";
+            os << "\n    -> " << kg.buffer(b.out_buffer).name;
+            if (!b.out_strides.empty()) {
+              os << " strides [";
+              for (size_t i = 0; i < b.out_strides.size(); ++i) os << (i ? ", " : "") << b.out_strides[i].to_string();
+              os << "]";
+            }
+            os << "\n";
           } else if constexpr (std::is_same_v<T, ScanKernel>) {
             os << " dim " << b.dim << "\n    " << view_str(kg, b.input) << " -> " << kg.buffer(b.out_buffer).name
                << "\n";

@@ -130,7 +130,11 @@ struct AttentionKernel {
   bool causal = false;
   double scale = 1.0;
   int64_t gqa_group = 1;  ///< query heads per key/value head
-  int out_buffer = -1;    ///< contiguous [.., L, Ev]
+  int out_buffer = -1;    ///< contiguous [.., L, Ev] unless out_strides says otherwise
+  /// Where empty, the output is contiguous; else the element strides of the
+  /// output's [B, H, L, Ev] dims in out_buffer (rank-4 attention only;
+  /// LoweringOptions::permuted_attention_output).
+  std::vector<SymExpr> out_strides;
 };
 
 /// Inclusive prefix sum along one dimension of a contiguous input.

@@ -141,9 +141,47 @@ class Lowerer {
     }
     for (const auto& n : g_.nodes()) {
       const Value* v = n->result();
-      if (plan_.role_of(v) == Role::kMaterialize && !buffer_of_.contains(v))
-        buffer_of_[v] = add_buffer(Buffer::Kind::kArena, v, v->name());
+      if (plan_.role_of(v) != Role::kMaterialize || buffer_of_.contains(v)) continue;
+      buffer_of_[v] = add_buffer(Buffer::Kind::kArena, v, v->name());
+      if (auto perm = store_permutation(*n)) {
+        Buffer& b = kg_.buffers[static_cast<size_t>(buffer_of_[v])];
+        for (size_t j = 0; j < perm->size(); ++j) b.shape[j] = v->dim((*perm)[j]);
+        stored_perm_[v] = *perm;
+      }
     }
+  }
+
+  // The order an attention output is stored in (LoweringOptions::
+  // permuted_attention_output): the dims of the one permute every use goes
+  // through, when that keeps the batch dim first and the head size last.
+  std::optional<std::vector<size_t>> store_permutation(const Node& n) const {
+    const Value* v = n.result();
+    if (!opts_.permuted_attention_output || n.kind() != OpKind::kAttention || v->rank() != 4 || v->is_output() ||
+        v->uses().empty())
+      return std::nullopt;
+    std::optional<std::vector<int64_t>> dims;
+    for (const Use& u : v->uses()) {
+      if (u.user->op() != OpId::Permute) return std::nullopt;
+      const auto& d = u.user->attr_ints("dims");
+      if (dims && *dims != d) return std::nullopt;
+      dims = d;
+    }
+    if (!dims || dims->size() != 4 || (*dims)[0] != 0 || (*dims)[3] != 3 || *dims == std::vector<int64_t>{0, 1, 2, 3})
+      return std::nullopt;
+    return std::vector<size_t>(dims->begin(), dims->end());
+  }
+
+  // A materialized value as a view of its buffer: the whole buffer, or for a
+  // value stored permuted, the buffer's strides put back in the value's order.
+  StridedView value_view(const Value* v, int id) const {
+    StridedView view = whole_buffer(kg_.buffer(id));
+    auto it = stored_perm_.find(v);
+    if (it == stored_perm_.end()) return view;
+    const std::vector<size_t>& perm = it->second;
+    StridedView out = view;
+    out.shape = v->shape();
+    for (size_t j = 0; j < perm.size(); ++j) out.strides[perm[j]] = view.strides[j];
+    return out;
   }
 
   // ---- Expressions -------------------------------------------------------------------------
@@ -156,6 +194,7 @@ class Lowerer {
     if (auto it = subst.find(v); it != subst.end()) return it->second;
     if (auto it = buffer_of_.find(v); it != buffer_of_.end()) {
       const Buffer& b = kg_.buffer(it->second);
+      if (stored_perm_.contains(v)) return make_load(b.id, b.dtype, make_index(strided_offset(value_view(v, b.id), idx)));
       return make_load(b.id, b.dtype, make_index(contiguous_offset(b.shape, idx)));
     }
     // Memoize pure expressions (no substitution involved) per value and index.
@@ -259,7 +298,7 @@ class Lowerer {
     auto it = buffer_of_.find(table);
     StridedView view;
     if (it != buffer_of_.end()) {
-      view = whole_buffer(kg_.buffer(it->second));
+      view = value_view(table, it->second);
     } else {
       AOTC_ASSIGN_OR_RETURN(view, strided(table));
     }
@@ -348,7 +387,7 @@ class Lowerer {
 
   // The value as a strided view of a buffer; materializes it with a copy kernel if needed.
   Expected<StridedView> strided(const Value* v) {
-    if (auto it = buffer_of_.find(v); it != buffer_of_.end()) return whole_buffer(kg_.buffer(it->second));
+    if (auto it = buffer_of_.find(v); it != buffer_of_.end()) return value_view(v, it->second);
     const Node& n = *v->node();
     if (n.kind() == OpKind::kView) {
       if (auto it = copies_.find(v); it != copies_.end()) return whole_buffer(kg_.buffer(it->second));
@@ -436,7 +475,7 @@ class Lowerer {
       if (lead + i != axis && !(other->dim(i) == SymExpr(1))) return std::nullopt;
     if (axis < lead || !(other->dim(axis - lead) == out[axis])) return std::nullopt;
     auto b = buffer_of_.find(other);
-    if (b == buffer_of_.end()) {
+    if (b == buffer_of_.end() || stored_perm_.contains(other)) {
       // A reshaped weight ([C] viewed as [C, 1, 1]) is still a contiguous vector.
       auto s = strided(other);
       if (!s || !(s->offset == SymExpr(0))) return std::nullopt;
@@ -653,6 +692,7 @@ class Lowerer {
       a.gqa_group = *hq / *hk;
     }
     a.out_buffer = buffer_of_.at(n.result());
+    if (stored_perm_.contains(n.result())) a.out_strides = value_view(n.result(), a.out_buffer).strides;
     add_kernel(n.result()->name(), std::move(a), {n.result()->name()});
     return Status::ok();
   }
@@ -997,6 +1037,8 @@ class Lowerer {
   FusionPlan plan_;
   KernelGraph kg_;
   std::unordered_map<const Value*, int> buffer_of_;
+  /// Values whose buffer holds them permuted: buffer dim j is value dim perm[j].
+  std::unordered_map<const Value*, std::vector<size_t>> stored_perm_;
   std::unordered_map<const Value*, int> copies_;
   std::vector<std::pair<const Value*, int>> pending_copies_;
   std::unordered_map<std::string, Expr> memo_;

@@ -17,6 +17,11 @@ namespace aotc::codegen {
 struct LoweringOptions {
   /// Alignment of arena buffers in bytes.
   int64_t arena_alignment = 256;
+  /// Attention outputs read only through one permute store in the permuted
+  /// order ([B, L, H, E] for transpose(1, 2)), so that the usual reshape to
+  /// [B, L, H * E] that follows is a view instead of a copy kernel. Needs an
+  /// emitter that honours AttentionKernel::out_strides (the CUDA one).
+  bool permuted_attention_output = false;
 };
 
 Expected<KernelGraph> lower_graph(const Graph& graph, const LoweringOptions& options = {});

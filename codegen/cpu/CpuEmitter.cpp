@@ -680,6 +680,8 @@ void parallel(const Frame& f, int64_t n, int64_t work_per_item, Body&& body) {
   // ---- Attention -----------------------------------------------------------------------------
 
   Status emit_body(const Kernel&, const AttentionKernel& k) {
+    if (!k.out_strides.empty())
+      return make_error(ErrorCode::kInternal, "attention with a permuted output reached the CPU emitter");
     StridedView q = k.q, kk = k.k, v = k.v;
     std::optional<StridedView> mask = k.mask;
     const Buffer& out = kg_.buffer(k.out_buffer);

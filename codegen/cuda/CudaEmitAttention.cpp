@@ -61,7 +61,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const Attention
   s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kRows", "0");
   auto st = [&](const StridedView& x, int i) { return dcode(x.strides[static_cast<size_t>(i)]); };
   s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + k.name +
-       "(const " + ps + " p) {\n  aotc::cuda::AttentionParams ap;\n";
+       "(const " + ps + " p) {\n" + kKernelEntry + "  aotc::cuda::AttentionParams ap;\n";
   s += "  ap.q = " + buf(q.buffer) + " + (" + dcode(q.offset) + "); ap.k = " + buf(kk.buffer) + " + (" +
        dcode(kk.offset) + "); ap.v = " + buf(v.buffer) + " + (" + dcode(v.offset) + ");\n";
   s += "  ap.q_stride_b = " + st(q, 0) + "; ap.q_stride_h = " + st(q, 1) + "; ap.q_stride_l = " + st(q, 2) +
@@ -76,10 +76,13 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const Attention
        dcode(q.shape[3]) + "; ap.head_dim_v = " + dcode(v.shape[3]) + ";\n";
   s += "  ap.scale = " + literal(Scalar::from_float(at.scale), DType::Float32) + "; ap.causal = " +
        (at.causal ? "1" : "0") + ";\n";
-  // The output is contiguous [B, H, L, Ev].
+  // The output is [B, H, L, Ev], contiguous unless the lowering stored it permuted.
   SymExpr l = q.shape[2], evs = v.shape[3], h = q.shape[1];
+  std::vector<SymExpr> os = at.out_strides;
+  if (os.size() != 4) os = {h * l * evs, l * evs, evs, SymExpr(1)};
   s += "  const aotc::cuda::StridedAttentionOutput<" + *T + "> out{reinterpret_cast<" + *T + "*>(" +
-       buf(at.out_buffer) + "), " + dcode(h * l * evs) + ", " + dcode(l * evs) + ", " + dcode(evs) + ", 1};\n";
+       buf(at.out_buffer) + "), " + dcode(os[0]) + ", " + dcode(os[1]) + ", " + dcode(os[2]) + ", " + dcode(os[3]) +
+       "};\n";
   s += std::string("  aotc::cuda::") + (fp32 ? "attention_simt" : "attention_tc") + "<" + C + ">(ap, out, " + M +
        (mask ? "{p}" : "()") + ");\n}\n\n";
   dev_ += s;
@@ -101,7 +104,7 @@ Status CudaEmitter::emit_naive_attention(const Kernel& k, const std::string& ps,
   SymExpr total(1);
   for (const auto& d : rows_shape) total = total * d;
   std::string s = info(k.name, "128", "0", "0", "0");
-  s += "extern \"C\" __global__ void __launch_bounds__(128) " + k.name + "(const " + ps + " p) {\n";
+  s += "extern \"C\" __global__ void __launch_bounds__(128) " + k.name + "(const " + ps + " p) {\n" + kKernelEntry;
   s += "  const int64_t total = " + dcode(total) + ";\n";
   s += "  for (int64_t flat = (int64_t)blockIdx.x * 128 + threadIdx.x; flat < total; flat += (int64_t)gridDim.x * 128) {\n";
   s += delinearize_code(rows_shape, "flat", "b", "    ");
@@ -134,7 +137,12 @@ Status CudaEmitter::emit_naive_attention(const Kernel& k, const std::string& ps,
   s += "    for (int64_t ev = 0; ev < " + EV + "; ++ev) {\n      double acc = 0;\n";
   s += "      if (sum > 0) for (int64_t j = 0; j < " + S + "; ++j) {\n" + score + "        acc += exp(d - mx) / sum * "
        "(double)aotc_gen::aotc_ld(" + buf(at.v.buffer) + ", " + off(at.v, "j", "ev", true) + ");\n      }\n";
-  s += "      aotc_gen::aotc_st(" + buf(at.out_buffer) + ", flat * " + EV + " + ev, (" +
+  std::string store = "flat * " + EV + " + ev";
+  if (!at.out_strides.empty()) {
+    store = dcode(at.out_strides[r - 2]) + " * " + qi + " + " + dcode(at.out_strides[r - 1]) + " * ev";
+    for (size_t i = 0; i < lead.size(); ++i) store += " + " + dcode(at.out_strides[i]) + " * b" + std::to_string(i);
+  }
+  s += "      aotc_gen::aotc_st(" + buf(at.out_buffer) + ", " + store + ", (" +
        register_ctype(register_type(kg_.buffer(at.out_buffer).dtype)) + ")acc);\n    }\n  }\n}\n\n";
   dev_ += s;
   launch("aotc_blocks(" + hcode(total) + ", 128)", "1", "1", hcode(total) + " > 0");

@@ -73,7 +73,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const Reduction
     return t + indent + "aotc_gen::aotc_st(" + buf(rk.out_buffer) + ", " + off + ", " + val + ");\n";
   };
   std::string s = info(k.name, "256", "0", "0", "0");
-  s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n";
+  s += "extern \"C\" __global__ void __launch_bounds__(256) " + k.name + "(const " + ps + " p) {\n" + kKernelEntry;
   s += "  const int64_t outputs = " + dcode(outputs) + ";\n";
   if (serial) {
     s += "  for (int64_t flat = (int64_t)blockIdx.x * 256 + threadIdx.x; flat < outputs; flat += (int64_t)gridDim.x * 256) {\n";
@@ -199,7 +199,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const RowOpKern
   s += "using " + C + " = aotc::cuda::" + cfg + ";\n";
   s += info(k.name, C + "::kThreads", C + "::kSmemBytes", C + "::kRowsPerBlock", "0");
   s += "extern \"C\" __global__ void __launch_bounds__(" + C + "::kThreads, " + C + "::kMinBlocks) " + k.name +
-       "(const " + ps + " p) {\n";
+       "(const " + ps + " p) {\n" + kKernelEntry;
   s += "  const int64_t rows = " + dcode(rows) + ", n = " + dcode(rk.row_length) + ";\n";
   std::string ld = "KL_" + k.name + "{p}", st = "KS_" + k.name + "{p}";
   switch (rk.op) {

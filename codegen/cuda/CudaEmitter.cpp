@@ -28,6 +28,7 @@ Expected<std::string> CudaEmitter::host_file() {
   s += fmt::format("constexpr size_t kNumPrepared = {};\n\n", std::max<size_t>(num_prepared_, 1));
   s += "struct State {\n  void* module = nullptr;\n  void* fn[kNumFunctions] = {};\n  KernelInfo info[kNumFunctions] = {};\n"
        "  int64_t sms = 0;  // the device's multiprocessors\n"
+       "  uint32_t launch_flags = 0;  // aotc_model::kLaunchProgrammatic where the image and driver allow\n"
        "  void* prepared[kNumPrepared] = {};  // weights prepared at init (Winograd's U)\n};\n\n";
   // Split-K: the scratch at the arena's start holds the tile counters (zero
   // when the arena is made; each split launch leaves them zero again) and
@@ -58,6 +59,7 @@ Expected<std::string> CudaEmitter::host_file() {
   s += "        aotc_model::cuda_get_function(s->module, kFunctionNames[i], (uint32_t)s->info[i].smem, &s->fn[i], error, error_size)) {\n";
   s += "      aotc_model::cuda_unload_module(s->module);\n      delete s;\n      return 1;\n    }\n  }\n";
   s += "  s->sms = ctx->multiprocessors > 0 ? ctx->multiprocessors : 1;\n";
+  s += "  s->launch_flags = aotc_model::cuda_launch_flags(s->module);\n";
   if (num_prepared_ > 0)
     s += prepare_init_ + "  if (aotc_model::cuda_device_synchronize(error, error_size)) return fail_init(s);\n";
   s += "  *state = s;\n  return 0;\n}\n\n";
@@ -66,7 +68,8 @@ Expected<std::string> CudaEmitter::host_file() {
   s += "  do {                                                                                         \\\n";
   s += "    void* args_[] = {&(params)};                                                                \\\n";
   s += "    if (aotc_model::cuda_launch(s->fn[slot], (gx), (gy), (gz), (uint32_t)s->info[slot].threads, 1, 1, \\\n";
-  s += "                                (uint32_t)s->info[slot].smem, rc->stream, args_, error, error_size)) \\\n";
+  s += "                                (uint32_t)s->info[slot].smem, rc->stream, args_, s->launch_flags, \\\n";
+  s += "                                error, error_size))                                           \\\n";
   s += "      return 1;                                                                                 \\\n";
   s += "  } while (0)\n\n";
   // run

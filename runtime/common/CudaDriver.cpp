@@ -45,6 +45,8 @@ LoadResult load_driver() {
               " (aotc needs a driver for CUDA 11.2 or newer)";
     return r;
   }
+  r.driver.cuLaunchKernelEx =
+      reinterpret_cast<decltype(r.driver.cuLaunchKernelEx)>(dlsym(lib, AOTC_STRINGIZE_(cuLaunchKernelEx)));
   CUresult result = r.driver.cuInit(0);
   if (result != CUDA_SUCCESS) {
     const char* name = nullptr;

@@ -77,6 +77,9 @@ struct Driver {
 #define AOTC_CUDA_DECLARE_(name) decltype(&::name) name = nullptr;
   AOTC_CUDA_DRIVER_FUNCTIONS(AOTC_CUDA_DECLARE_)
 #undef AOTC_CUDA_DECLARE_
+  /// Optional (CUDA 12.0 drivers and newer; null before): launches with
+  /// attributes, for programmatic dependent launch.
+  decltype(&::cuLaunchKernelEx) cuLaunchKernelEx = nullptr;
   int version = 0;  ///< cuDriverGetVersion, e.g. 13000
 };
 

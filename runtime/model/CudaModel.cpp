@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -11,6 +12,7 @@
 #include "aotc/model_abi.h"
 #include "Errors.h"
 #include "aotc_model.h"
+#include "SharedLibrary.h"
 
 namespace aotc_model::rt {
 
@@ -284,12 +286,54 @@ int cuda_device_synchronize(char* error, size_t error_size) {
   }
 }
 
+uint32_t cuda_launch_flags(void* module) {
+  auto off = [](const char* why) {
+    rt::report(std::string("kernels launch one after another (no programmatic dependent launch): ") + why);
+    return uint32_t{0};
+  };
+  try {
+    const char* env = std::getenv("AOTC_PDL");
+    if (env != nullptr && std::strcmp(env, "0") == 0) return off("AOTC_PDL=0");
+    if (driver().cuLaunchKernelEx == nullptr) return off("the driver has no cuLaunchKernelEx");
+    CUdeviceptr ptr = 0;
+    size_t size = 0;
+    int value = 0;
+    if (driver().cuModuleGetGlobal(&ptr, &size, static_cast<CUmodule>(module), "aotc_grid_dependency") !=
+            CUDA_SUCCESS ||
+        size != sizeof(int) || driver().cuMemcpyDtoH(&value, ptr, sizeof value) != CUDA_SUCCESS)
+      return off("the model's kernels predate it");
+    if (value != 1) return off("the kernel image is for an arch below sm_90");
+    rt::report("kernels launch with programmatic dependent launch (each waits for the one before it on the GPU)");
+    return kLaunchProgrammatic;
+  } catch (...) {
+    return 0;
+  }
+}
+
 int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
                 uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream,
-                void** args, char* error, size_t error_size) {
-  const CUresult r = driver().cuLaunchKernel(static_cast<CUfunction>(function), grid_x, grid_y,
-                                             grid_z, block_x, block_y, block_z, dynamic_smem_bytes,
-                                             static_cast<CUstream>(stream), args, nullptr);
+                void** args, uint32_t flags, char* error, size_t error_size) {
+  CUresult r;
+  if ((flags & kLaunchProgrammatic) != 0) {
+    CUlaunchAttribute attr{};
+    attr.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+    attr.value.programmaticStreamSerializationAllowed = 1;
+    CUlaunchConfig config{};
+    config.gridDimX = grid_x;
+    config.gridDimY = grid_y;
+    config.gridDimZ = grid_z;
+    config.blockDimX = block_x;
+    config.blockDimY = block_y;
+    config.blockDimZ = block_z;
+    config.sharedMemBytes = dynamic_smem_bytes;
+    config.hStream = static_cast<CUstream>(stream);
+    config.attrs = &attr;
+    config.numAttrs = 1;
+    r = driver().cuLaunchKernelEx(&config, static_cast<CUfunction>(function), args, nullptr);
+  } else {
+    r = driver().cuLaunchKernel(static_cast<CUfunction>(function), grid_x, grid_y, grid_z, block_x, block_y,
+                                block_z, dynamic_smem_bytes, static_cast<CUstream>(stream), args, nullptr);
+  }
   if (r == CUDA_SUCCESS) return 0;
   return rt::write_error("cuLaunchKernel (grid " + std::to_string(grid_x) + "x" + std::to_string(grid_y) +
                     "x" + std::to_string(grid_z) + ", block " + std::to_string(block_x) + "x" +

@@ -80,9 +80,10 @@ int cuda_get_function(void*, const char*, uint32_t, void**, char* error, size_t 
   return no_cuda(error, error_size);
 }
 int cuda_launch(void*, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, void*,
-                void**, char* error, size_t error_size) {
+                void**, uint32_t, char* error, size_t error_size) {
   return no_cuda(error, error_size);
 }
+uint32_t cuda_launch_flags(void*) { return 0; }
 int cuda_get_global(void*, const char*, void*, size_t, char* error, size_t error_size) {
   return no_cuda(error, error_size);
 }

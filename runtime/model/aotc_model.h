@@ -197,10 +197,23 @@ int cuda_load_module(const InitContext* ctx, const CudaImage* images, size_t num
 int cuda_get_function(void* module, const char* name, uint32_t dynamic_smem_bytes, void** function,
                       char* error, size_t error_size);
 
-/// cuLaunchKernel on `stream` (RunContext::stream).
+/// cuda_launch flag: programmatic dependent launch (sm_90 and newer). The
+/// kernel may start while the previous kernel on the stream still runs; it
+/// must wait for it (griddepcontrol.wait, AOTC_KERNEL_ENTRY in generated
+/// code) before it touches memory.
+constexpr uint32_t kLaunchProgrammatic = 1;
+
+/// cuLaunchKernel on `stream` (RunContext::stream); with kLaunchProgrammatic,
+/// cuLaunchKernelEx with programmatic stream serialization.
 int cuda_launch(void* function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
                 uint32_t block_y, uint32_t block_z, uint32_t dynamic_smem_bytes, void* stream, void** args,
-                char* error, size_t error_size);
+                uint32_t flags, char* error, size_t error_size);
+
+/// The launch flags a loaded module's kernels take: kLaunchProgrammatic when
+/// its image was compiled with the grid-dependency wait (its global
+/// `aotc_grid_dependency` is 1: sm_90 and newer), the driver has
+/// cuLaunchKernelEx and AOTC_PDL is not 0; else 0. Never fails.
+uint32_t cuda_launch_flags(void* module);
 
 /// Copies `bytes` bytes of the module's global `name` (a __device__ variable)
 /// into host memory at `dst`, e.g. a kernel's launch configuration.

@@ -39,6 +39,9 @@
 #             loader, with and without cuDNN, and cold through `aotc bench`;
 #             the AOTInductor package too when the bench stage made one
 #   rtload    `aotc bench` (own runtime) on every carried package
+#   prof      where the time goes in one model (PROF_MODEL, default gpt_block)
+#             at PROF_SHAPES: aotc bench with and without graphs, AOTC_PDL=0
+#             and 1, and each kernel's GPU time under ncu (PROF_NCU=0: not)
 #   bench     benchmarks/compare_aoti.py
 #
 #   scripts/gpu/session.sh [STAGES...]     (default: all, in that order)
@@ -344,6 +347,41 @@ rtload)
   done
   summary "rtload: aotc bench on every carried package [$(elapsed) s]"
   sed 's/^/    /' "$OUT/rtload.log" >> "$OUT/summary.txt"
+  ;;
+prof)
+  # Where the time goes in ${PROF_MODEL:-gpt_block} at each of PROF_SHAPES
+  # (input shapes, space separated; default its three sequence lengths):
+  # `aotc bench` with and without CUDA graphs and with AOTC_PDL=0 and on,
+  # then every kernel's GPU time under ncu (clocks not locked).
+  n=${PROF_MODEL:-gpt_block}; pkg="$C/pkg/$n.cuda.pt2"
+  shapes=${PROF_SHAPES:-1x16x256 1x77x256 1x512x256}
+  for sh in $shapes; do
+    line="$n $sh:"
+    for pdl in 0 1; do
+      for g in --no-cuda-graph --cuda-graph; do
+        line="$line pdl=$pdl$([ $g = --cuda-graph ] && echo ,graph || echo ,eager) $(AOTC_PDL=$pdl median_us "$pkg" --shape "$sh" $g) us;"
+      done
+    done
+    summary "prof: $line"
+    for pdl in 0 1; do
+      [ "${PROF_NCU:-1}" = 1 ] || continue
+      AOTC_PDL=$pdl timeout 120 /usr/local/cuda/bin/ncu --clock-control none --metrics gpu__time_duration.sum \
+        aotc bench "$pkg" --shape "$sh" --iters 1 --warmup 2 --no-cuda-graph > "$OUT/ncu-$n-$sh-pdl$pdl.log" 2>&1
+      python3 - "$OUT/ncu-$n-$sh-pdl$pdl.log" <<'PY' >> "$OUT/summary.txt"
+import re, sys
+rows, name = [], None
+for line in open(sys.argv[1]):
+    m = re.match(r"\s+(\w+)\s*\(\d+, \d+, \d+\)x\(\d+, \d+, \d+\)", line)
+    if m: name = m.group(1)
+    m = re.search(r"gpu__time_duration.sum\s+(\S+)\s+([\d.,]+)", line)
+    if m and name:
+        v = float(m.group(2).replace(",", "")); v = v / 1000 if m.group(1).startswith("n") else v * 1000 if m.group(1).startswith("m") else v
+        rows.append((name, v)); name = None
+last = rows[-len(set(n for n, _ in rows)):] if rows else []  # the last call (kernel names are per node)
+print("    ncu %s: %s; sum %.1f us" % (sys.argv[1].split("/")[-1], ", ".join("%s %.1f" % r for r in last), sum(v for _, v in last)))
+PY
+    done
+  done
   ;;
 bench)
   aoti_run=""; [ -x "$W/build-aoti/aoti_run" ] && aoti_run="--aoti-run $W/build-aoti/aoti_run"

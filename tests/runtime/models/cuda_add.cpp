@@ -102,7 +102,7 @@ int run(const RunContext* ctx, char* error, size_t error_size) {
   uint64_t n = static_cast<uint64_t>(ctx->symbols[0]);
   void* args[] = {&x, &y, &w, &n};
   const uint32_t blocks = static_cast<uint32_t>((n + 255) / 256);
-  return cuda_launch(s->kernel, blocks, 1, 1, 256, 1, 1, 0, ctx->stream, args, error, error_size);
+  return cuda_launch(s->kernel, blocks, 1, 1, 256, 1, 1, 0, ctx->stream, args, 0, error, error_size);
 }
 
 const ModelSpec kSpec{
