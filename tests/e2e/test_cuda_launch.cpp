@@ -2,46 +2,17 @@
 // waits for its predecessor before it touches memory (programmatic dependent
 // launch, docs/cuda-kernels.md), and an attention output is stored in the
 // order its consumer reads it, so that no copy kernel sits between them.
-#include <catch2/catch.hpp>
-
-#include <fstream>
-#include <map>
 #include <regex>
 
-#include <nlohmann/json.hpp>
-
-#include "E2eSupport.h"
-#include "Npy.h"
-#include "aotc/runtime.hpp"
-#include "codegen/Compiler.h"
+#include "CudaCompileSupport.h"
 
 using namespace aotc;
 using namespace aotc::e2e;
 
-namespace {
-
-std::string read_text(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-/// Compiles a fixture for sm_80 + sm_90 with its intermediate files kept.
-std::filesystem::path dumped(const std::string& model) {
-  codegen::CompileOptions o;
-  o.target = "cuda";
-  o.dump_dir = scratch_dir() / ("dump_launch_" + model);
-  auto r = codegen::compile_package(testing::fixture(model + "/model.pt2"), scratch_dir() / ("launch_" + model + ".pt2"),
-                                    o);
-  REQUIRE(r.has_value());
-  return *o.dump_dir;
-}
-
-}  // namespace
-
 TEST_CASE("cuda launch: every kernel run per call starts by waiting for the kernel before it") {
   for (const char* model : {"mlp", "silu_mlp_bf16", "small_cnn", "gpt_block", "resnet18"}) {
     INFO(model);
-    const std::string device = read_text(dumped(model) / "device.cu");
+    const std::string device = compile_cuda(model, std::string("launch_") + model).device;
     // The wait is real code only where the image is built for sm_90 and
     // newer, and the module says so to the runtime.
     CHECK(device.find("#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900") != std::string::npos);
@@ -64,29 +35,24 @@ TEST_CASE("cuda launch: every kernel run per call starts by waiting for the kern
 }
 
 TEST_CASE("cuda launch: an attention output is stored as [B, L, H, E], so the projection reads it without a copy") {
-  const auto dir = dumped("gpt_block");
-  const std::string kernels = read_text(dir / "kernels.txt");
+  const Compiled gpt = compile_cuda("gpt_block", "launch_gpt_block");
+  const std::string kernels = read_text(scratch_dir() / "dump_launch_gpt_block" / "kernels.txt");
   CHECK(kernels.find("buffer scaled_dot_product_attention: float32[1, s27, 4, 64]") != std::string::npos);
   CHECK(kernels.find("-> scaled_dot_product_attention strides [256*s27, 64, 256, 1]") != std::string::npos);
   CHECK(kernels.find("copy_view_3") == std::string::npos);
   // The projection's A operand is the attention buffer itself.
   CHECK(kernels.find("a scaled_dot_product_attention[s27, 256] strides [256, 1]") != std::string::npos);
-  const std::string device = read_text(dir / "device.cu");
-  CHECK(device.find("StridedAttentionOutput<float> out{reinterpret_cast<float*>(p.b_scaled_dot_product_attention), "
+  CHECK(gpt.device.find("StridedAttentionOutput<float> out{reinterpret_cast<float*>(p.b_scaled_dot_product_attention), "
                     "(int64_t)(256*p.sym_s27), (int64_t)64, (int64_t)256, (int64_t)1}") != std::string::npos);
 
-  auto manifest = nlohmann::json::parse(aotc::read_package_manifest((scratch_dir() / "launch_gpt_block.pt2").string()));
-  std::map<std::string, std::string> by_node;
-  for (const auto& k : manifest["models"][0]["kernels"]) by_node[k["node"]] = k["kernel"];
-  CHECK(by_node.size() == 7);  // 2 layer norms, 4 GEMMs, attention
-  CHECK(by_node.count("view_3") == 0);
+  CHECK(gpt.kernels.size() == 7);  // 2 layer norms, 4 GEMMs, attention
+  CHECK(gpt.kernels.count("view_3") == 0);
 
   // The CPU target keeps the contiguous output (its attention takes no
   // output strides) and still computes the reference (test_cpu_end_to_end).
-  codegen::CompileOptions o;
-  o.target = "cpu";
-  o.dump_dir = scratch_dir() / "dump_launch_gpt_block_cpu";
-  auto r = codegen::compile_package(testing::fixture("gpt_block/model.pt2"), scratch_dir() / "launch_gpt_cpu.pt2", o);
-  REQUIRE(r.has_value());
-  CHECK(read_text(*o.dump_dir / "kernels.txt").find("copy_view_3") != std::string::npos);
+  compile_cuda("gpt_block", "launch_gpt_block_cpu", [](codegen::CompileOptions& o) {
+    o.target = "cpu";
+    o.archs.clear();
+  });
+  CHECK(read_text(scratch_dir() / "dump_launch_gpt_block_cpu" / "kernels.txt").find("copy_view_3") != std::string::npos);
 }
