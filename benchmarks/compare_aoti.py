@@ -282,8 +282,9 @@ def main():
                 finally:
                     del os.environ["AOTC_CUDA_GRAPHS"]
             if args.aoti_run:
+                # TF32 off as in this process (PyTorch's C++ default lets cuDNN use it).
                 cmd = [args.aoti_run, pkg, "--device", "cuda", "--dtype", "bfloat16" if bf16 else "float32",
-                       "--bench", str(args.iters)] + sum([["--input", f] for f in in_files], [])
+                       "--bench", str(args.iters), "--no-tf32"] + sum([["--input", f] for f in in_files], [])
                 r = subprocess.run(cmd, capture_output=True, text=True)
                 line = [l for l in r.stdout.splitlines() if l.startswith("{")]
                 if r.returncode == 0 and line:

@@ -4,7 +4,12 @@
 // made by torch._inductor.aoti_compile_and_package.
 //
 //   aoti_run PACKAGE [--device cpu|cuda] [--input a.npy]... [--expect o.npy]...
-//            [--tolerance 1e-4] [--bench N] [--single-threaded]
+//            [--tolerance 1e-4] [--bench N] [--single-threaded] [--no-tf32]
+//
+// --no-tf32 turns TF32 off for cuBLAS and cuDNN in this process, as
+// torch.backends.{cuda.matmul,cudnn}.allow_tf32 = False does in Python (by
+// default PyTorch lets cuDNN run float32 convolutions on TF32 tensor cores,
+// which an AOTInductor package's convolutions then do).
 //
 // Exit status: 0 when every output is within tolerance (relative to the
 // reference's largest magnitude), 1 otherwise, 2 on a usage or load error.
@@ -102,7 +107,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs, expects;
   double tolerance = 1e-4;
   int bench = 0;
-  bool single_threaded = false;
+  bool single_threaded = false, no_tf32 = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -119,16 +124,22 @@ int main(int argc, char** argv) {
     else if (a == "--bench") bench = std::stoi(value());
     else if (a == "--dtype") dtype_name = value();
     else if (a == "--single-threaded") single_threaded = true;
+    else if (a == "--no-tf32") no_tf32 = true;
     else if (!a.empty() && a[0] != '-' && package.empty()) package = a;
     else {
       std::fprintf(stderr, "usage: aoti_run PACKAGE [--device cpu|cuda] [--dtype float32|bfloat16] "
-                           "[--input a.npy]... [--expect o.npy]... [--tolerance T] [--bench N] [--single-threaded]\n");
+                           "[--input a.npy]... [--expect o.npy]... [--tolerance T] [--bench N] [--single-threaded] "
+                           "[--no-tf32]\n");
       return 2;
     }
   }
   if (package.empty()) {
     std::fprintf(stderr, "aoti_run: no package given\n");
     return 2;
+  }
+  if (no_tf32) {
+    at::globalContext().setAllowTF32CuBLAS(false);
+    at::globalContext().setAllowTF32CuDNN(false);
   }
   try {
     const torch::Device device(device_name);
