@@ -87,6 +87,10 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
                      "p.sk_splits});",
                      std::string("gemm_simt_linear<") + label + (vec ? "" : ", unaligned") + ">", true};
     };
+    // gemm_simt.cuh's SimtLinearNarrow / Square / Medium presets.
+    const Variant narrow_tiles = linear("16, 32, 32, 2, 4, 4", "SimtLinearNarrow");
+    const Variant square_tiles = linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare");
+    const Variant medium_tiles = linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium");
     auto simt = [&](const std::string& preset) {
       return Variant{"aotc::cuda::" + preset, "aotc::cuda::gemm_simt<CFG, float, float>(gp, EPI);",
                      "gemm_simt<" + preset + ">"};
@@ -99,17 +103,16 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
       // only the variants the M range can reach are compiled in.
       const int64_t narrow = aotc_launch::kLinearNarrowMaxM;
       if (m_min <= narrow)
-        heuristic.push_back({fmt::format("m_ <= {}", narrow), add(linear("16, 32, 32, 2, 4, 4", "SimtLinearNarrow"))});
+        heuristic.push_back({fmt::format("m_ <= {}", narrow), add(narrow_tiles)});
       const auto m_c = g.m.constant(), n_c = g.n.constant(), k_c = g.k.constant();
       if (m_max > narrow && m_c && n_c && k_c) {
         // All sizes known: decided here for the SM count of the GPUs it is built for.
         heuristic.push_back({"", aotc_launch::linear_medium_tiles(*m_c, *n_c, *k_c, kAssumedSms)
-                                     ? add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"))
-                                     : add(linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare"))});
+                                     ? add(medium_tiles)
+                                     : add(square_tiles)});
       } else if (m_max > narrow) {
-        heuristic.push_back({"aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)",
-                             add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"))});
-        heuristic.push_back({"", add(linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare"))});
+        heuristic.push_back({"aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)", add(medium_tiles)});
+        heuristic.push_back({"", add(square_tiles)});
       }
       reason = "float32, k-contiguous operands: pipelined SIMT linear (full float32 precision)";
     } else {
@@ -119,11 +122,11 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
     }
     // What tuning may pick instead (all keep full float32 precision).
     if (k_contiguous) {
-      add(linear("16, 32, 32, 2, 4, 4", "SimtLinearNarrow"));
-      add(linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare"));
+      add(narrow_tiles);
+      add(square_tiles);
       add(linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall"));
       add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"));
-      add(linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium"));
+      add(medium_tiles);
     }
     for (const char* preset : {"SimtGemmNarrowN", "SimtGemmTiny", "SimtGemmSmall", "SimtGemmMedium"}) add(simt(preset));
   } else if (a.dtype == b.dtype) {

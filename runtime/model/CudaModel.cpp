@@ -295,12 +295,9 @@ uint32_t cuda_launch_flags(void* module) {
     const char* env = std::getenv("AOTC_PDL");
     if (env != nullptr && std::strcmp(env, "0") == 0) return off("AOTC_PDL=0");
     if (driver().cuLaunchKernelEx == nullptr) return off("the driver has no cuLaunchKernelEx");
-    CUdeviceptr ptr = 0;
-    size_t size = 0;
     int value = 0;
-    if (driver().cuModuleGetGlobal(&ptr, &size, static_cast<CUmodule>(module), "aotc_grid_dependency") !=
-            CUDA_SUCCESS ||
-        size != sizeof(int) || driver().cuMemcpyDtoH(&value, ptr, sizeof value) != CUDA_SUCCESS)
+    char ignored[256];
+    if (cuda_get_global(module, "aotc_grid_dependency", &value, sizeof value, ignored, sizeof ignored) != 0)
       return off("the model's kernels predate it");
     if (value != 1) return off("the kernel image is for an arch below sm_90");
     rt::report("kernels launch with programmatic dependent launch (each waits for the one before it on the GPU)");
