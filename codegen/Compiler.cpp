@@ -228,6 +228,7 @@ Expected<CompileSummary> compile_imported(Graph& graph_ref, const std::filesyste
 
   LoweringOptions lowering;
   lowering.permuted_attention_output = options.target == "cuda";
+  lowering.fold_layer_norm = options.target == "cuda" && !options.allow_tf32;
   AOTC_ASSIGN_OR_RETURN(KernelGraph kg, lower_graph(*graph, lowering));
   std::string kg_text = print_kernel_graph(kg);
   AOTC_RETURN_IF_ERROR(dump(options.dump_dir, "kernels.txt", kg_text));

@@ -89,6 +89,10 @@ std::vector<int> Kernel::reads() const {
           add(r, k.a.buffer);
           add(r, k.b.buffer);
           add(r, k.bias);
+          if (k.norm_a) {
+            add(r, k.norm_a->weight);
+            add(r, k.norm_a->bias);
+          }
           add_expr(r, k.epilogue);
         } else if constexpr (std::is_same_v<T, ConvKernel>) {
           add(r, k.input.buffer);
@@ -162,6 +166,11 @@ std::string print_kernel_graph(const KernelGraph& kg) {
             os << " batch " << shape_to_string(b.batch) << " m " << b.m.to_string() << " n " << b.n.to_string()
                << " k " << b.k.to_string() << "\n    a " << view_str(kg, b.a) << "\n    b " << view_str(kg, b.b);
             if (b.bias >= 0) os << "\n    bias " << kg.buffer(b.bias).name;
+            if (b.norm_a) {
+              os << "\n    a layer-normalized over k, eps " << b.norm_a->eps;
+              if (b.norm_a->weight >= 0) os << ", weight " << kg.buffer(b.norm_a->weight).name;
+              if (b.norm_a->bias >= 0) os << ", bias " << kg.buffer(b.norm_a->bias).name;
+            }
             os << "\n    " << kg.buffer(b.out_buffer).name << " = " << expr_to_string(b.epilogue) << "\n";
           } else if constexpr (std::is_same_v<T, ConvKernel>) {
             os << " groups " << b.groups << (b.transposed ? " transposed" : "") << "\n    input "

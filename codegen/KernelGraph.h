@@ -108,6 +108,15 @@ struct GemmKernel {
   Expr epilogue;  ///< over (@b.., @m, @n); in0 = accumulator + bias
   int out_buffer = -1;
   DType out_dtype = DType::Float32;
+  /// A layer norm over A's rows (over k) folded in: the product is of the
+  /// normalized rows (LoweringOptions::fold_layer_norm; the CUDA emitter's
+  /// RowNormA). Its weight and bias buffers hold k elements, -1 where absent.
+  struct RowNorm {
+    int weight = -1;
+    int bias = -1;
+    double eps = 0.0;
+  };
+  std::optional<RowNorm> norm_a;
 };
 
 /// N-d convolution (NC + spatial, contiguous input), epilogue as for GEMM.

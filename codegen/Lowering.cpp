@@ -67,6 +67,7 @@ class Lowerer {
     kg_.in_spec = g_.in_spec;
     kg_.out_spec = g_.out_spec;
     make_io_and_weight_buffers();
+    choose_layer_norm_folds();
     make_value_buffers();
     for (const auto& owned : g_.nodes()) {
       AOTC_RETURN_IF_ERROR(lower_node(*owned));
@@ -119,6 +120,36 @@ class Lowerer {
     }
   }
 
+  // LoweringOptions::fold_layer_norm: the layer norms folded into the linear
+  // that is their only reader (layer norm value -> its node). The linear
+  // reads the norm's input instead; the norm gets neither buffer nor kernel.
+  void choose_layer_norm_folds() {
+    if (!opts_.fold_layer_norm) return;
+    auto is_constant = [](const Value* v) { return v != nullptr && v->node()->op() == OpId::Constant; };
+    for (const auto& owned : g_.nodes()) {
+      const Node& ln = *owned;
+      const Value* y = ln.result();
+      if (ln.op() != OpId::LayerNorm || ln.attr_int("normalized_ndim") != 1 || y->is_output() ||
+          y->uses().size() != 1 || plan_.role_of(y) != Role::kMaterialize || plan_.epilogue.contains(&ln))
+        continue;
+      const Node& lin = *y->uses().front().user;
+      const Value* x = ln.operand(0);
+      const Value* w = lin.op() == OpId::Linear ? lin.operand(1) : nullptr;
+      if (w == nullptr || lin.operand(0) != y || w == y || !is_constant(w) || w->rank() != 2) continue;
+      const auto n = w->dim(0).constant(), k = w->dim(1).constant();
+      const Role xr = plan_.role_of(x);
+      if (!n || !k || *n <= 8 || *k < 1 || !(x->dim(x->rank() - 1) == SymExpr(*k)) ||
+          (xr != Role::kInput && xr != Role::kMaterialize) || x->node()->kind() == OpKind::kAttention)
+        continue;
+      bool fp32 = x->dtype() == DType::Float32 && y->dtype() == DType::Float32 && w->dtype() == DType::Float32 &&
+                  lin.result()->dtype() == DType::Float32;
+      for (size_t i = 1; i <= 2; ++i)
+        if (const Value* p = ln.operand(i))
+          fp32 = fp32 && is_constant(p) && p->rank() == 1 && p->dtype() == DType::Float32;
+      if (fp32) folded_norms_[y] = &ln;
+    }
+  }
+
   void make_value_buffers() {
     // Outputs first: a materialized output value is written straight into the output.
     for (size_t i = 0; i < g_.outputs().size(); ++i) {
@@ -141,7 +172,7 @@ class Lowerer {
     }
     for (const auto& n : g_.nodes()) {
       const Value* v = n->result();
-      if (plan_.role_of(v) != Role::kMaterialize || buffer_of_.contains(v)) continue;
+      if (plan_.role_of(v) != Role::kMaterialize || buffer_of_.contains(v) || folded_norms_.contains(v)) continue;
       buffer_of_[v] = add_buffer(Buffer::Kind::kArena, v, v->name());
       if (auto perm = store_permutation(*n)) {
         Buffer& b = kg_.buffers[static_cast<size_t>(buffer_of_[v])];
@@ -434,7 +465,7 @@ class Lowerer {
 
   Status lower_node(const Node& n) {
     const Value* v = n.result();
-    if (plan_.role_of(v) != Role::kMaterialize) return Status::ok();
+    if (plan_.role_of(v) != Role::kMaterialize || folded_norms_.contains(v)) return Status::ok();
     auto owner = plan_.epilogue_owner.find(v);
     if (owner != plan_.epilogue_owner.end()) return lower_heavy(*owner->second);
     if (is_heavy(n)) return lower_heavy(n);
@@ -526,6 +557,16 @@ class Lowerer {
     if (n.op() == OpId::Linear) {
       const Value* x = n.operand(0);
       const Value* w = n.operand(1);
+      if (auto fold = folded_norms_.find(x); fold != folded_norms_.end()) {
+        const Node& ln = *fold->second;
+        GemmKernel::RowNorm norm;
+        norm.eps = ln.attr_float("eps");
+        if (const Value* p = ln.operand(1)) norm.weight = buffer_of_.at(p);
+        if (const Value* p = ln.operand(2)) norm.bias = buffer_of_.at(p);
+        g.norm_a = norm;
+        epi.nodes.insert(epi.nodes.begin(), x->name());
+        x = ln.operand(0);
+      }
       AOTC_ASSIGN_OR_RETURN(StridedView xv, strided(x));
       AOTC_ASSIGN_OR_RETURN(StridedView wv, strided(w));
       size_t r = x->rank();
@@ -1039,6 +1080,7 @@ class Lowerer {
   std::unordered_map<const Value*, int> buffer_of_;
   /// Values whose buffer holds them permuted: buffer dim j is value dim perm[j].
   std::unordered_map<const Value*, std::vector<size_t>> stored_perm_;
+  std::unordered_map<const Value*, const Node*> folded_norms_;  // choose_layer_norm_folds
   std::unordered_map<const Value*, int> copies_;
   std::vector<std::pair<const Value*, int>> pending_copies_;
   std::unordered_map<std::string, Expr> memo_;

@@ -22,6 +22,11 @@ struct LoweringOptions {
   /// [B, L, H * E] that follows is a view instead of a copy kernel. Needs an
   /// emitter that honours AttentionKernel::out_strides (the CUDA one).
   bool permuted_attention_output = false;
+  /// A float32 layer norm over the last dim whose only reader is a linear
+  /// (float32, weight a package constant) is folded into that linear
+  /// (GemmKernel::norm_a) instead of being a kernel of its own. Needs an
+  /// emitter that honours norm_a (the CUDA one, without TF32).
+  bool fold_layer_norm = false;
 };
 
 Expected<KernelGraph> lower_graph(const Graph& graph, const LoweringOptions& options = {});

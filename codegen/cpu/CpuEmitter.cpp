@@ -409,6 +409,7 @@ void parallel(const Frame& f, int64_t n, int64_t work_per_item, Body&& body) {
   // ---- GEMM ---------------------------------------------------------------------------------
 
   Status emit_body(const Kernel&, const GemmKernel& k) {
+    if (k.norm_a) return make_error(ErrorCode::kInternal, "a linear with a folded layer norm reached the CPU emitter");
     const Buffer& out = kg_.buffer(k.out_buffer);
     bool library = cpu_dtype(k.a.dtype) && cpu_dtype(k.b.dtype) && cpu_dtype(out.dtype) &&
                    (k.bias < 0 || cpu_dtype(kg_.buffer(k.bias).dtype));

@@ -15,6 +15,16 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
     ok = fold_leading_dims(views, 2);
   }
   auto ta = template_type(a.dtype), tb = template_type(b.dtype);
+  // A layer norm folded in (GemmKernel::norm_a): the pipelined float32
+  // linear only, reading W diag(gamma) and c made at load.
+  const bool norm = g.norm_a.has_value();
+  const bool norm_ok = ok && a.dtype == DType::Float32 && b.dtype == DType::Float32 && out.dtype == DType::Float32 &&
+                       a.strides[2] == SymExpr(1) && b.strides[1] == SymExpr(1) && b.offset == SymExpr(0) &&
+                       kg_.buffer(b.buffer).kind == Buffer::Kind::kWeight && g.n.constant() && *g.n.constant() > 8 &&
+                       g.k.constant() && !options_.allow_tf32;
+  if (norm && !norm_ok)
+    return make_error(ErrorCode::kInternal, "linear '{}': its folded layer norm needs float32 k-contiguous operands, "
+                      "a weight B of static shape and no TF32", k.name);
   if (!ok || !ta || !tb || !template_type(out.dtype)) return emit_naive_gemm(k, ps, g);
   Shape out_shape = g.batch;
   out_shape.push_back(g.m);
@@ -63,7 +73,16 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
   };
   std::string params = "  aotc::cuda::GemmParams gp;\n";
   params += "  gp.a = " + buf(a.buffer) + " + (" + dcode(a.offset) + ");\n";
-  params += "  gp.b = " + buf(b.buffer) + " + (" + dcode(b.offset) + ");\n";
+  params += norm ? std::string("  gp.b = static_cast<const float*>(p.prepared);\n")
+                 : "  gp.b = " + buf(b.buffer) + " + (" + dcode(b.offset) + ");\n";
+  std::string norm_arg;  // gemm_simt_linear's RowNormA
+  size_t norm_prepared = 0;
+  if (norm) {
+    const int64_t nn = *g.n.constant(), kk = *g.k.constant();
+    norm_prepared = prepare_layer_norm_fold(b.buffer, g.norm_a->weight, g.norm_a->bias, nn, kk);
+    norm_arg = fmt::format(", aotc::cuda::RowNormA{{static_cast<const float*>(p.prepared) + {}, {:.9g}f}}", nn * kk,
+                           g.norm_a->eps);
+  }
   params += "  gp.m = " + dcode(g.m) + "; gp.n = " + dcode(g.n) + "; gp.k = " + dcode(g.k) + ";\n";
   params += "  gp.batch = " + dcode(a.shape[0]) + ";\n";
   params += "  gp.a_stride_batch = " + dcode(a.strides[0]) + "; gp.a_stride_m = " + dcode(a.strides[1]) +
@@ -83,8 +102,8 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
     vec = k_contiguous && multiple_of(g.k, 4) && aligned(a, 4) && aligned(b, 4);
     auto linear = [&](const char* tile, const char* label) {
       return Variant{std::string("aotc::cuda::SimtLinearConfig<") + tile + ", " + (vec ? "true" : "false") + ">",
-                     "aotc::cuda::gemm_simt_linear<CFG>(gp, EPI, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, "
-                     "p.sk_splits});",
+                     std::string("aotc::cuda::gemm_simt_linear<CFG") + (norm ? ", true" : "") +
+                         ">(gp, EPI, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, p.sk_splits}" + norm_arg + ");",
                      std::string("gemm_simt_linear<") + label + (vec ? "" : ", unaligned") + ">", true};
     };
     // gemm_simt.cuh's SimtLinearNarrow / Square / Medium presets.
@@ -128,7 +147,9 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
       add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"));
       add(medium_tiles);
     }
-    for (const char* preset : {"SimtGemmNarrowN", "SimtGemmTiny", "SimtGemmSmall", "SimtGemmMedium"}) add(simt(preset));
+    if (!norm)
+      for (const char* preset : {"SimtGemmNarrowN", "SimtGemmTiny", "SimtGemmSmall", "SimtGemmMedium"}) add(simt(preset));
+    if (norm) reason = "layer norm folded in; " + reason;
   } else if (a.dtype == b.dtype) {
     std::string T = *ta;
     vec = multiple_of(g.k, 8) && aligned(a, 8) && aligned(b, 8) && a_sk == SymExpr(1) && b_sk == SymExpr(1);
@@ -152,7 +173,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
   const bool lt_types = fp32 ? out.dtype == DType::Float32
                              : a.dtype == b.dtype && (a.dtype == DType::Float16 || a.dtype == DType::BFloat16) &&
                                    (out.dtype == a.dtype || out.dtype == DType::Float32);
-  const bool lt_ok = options_.use_cublaslt && lt_types;
+  const bool lt_ok = options_.use_cublaslt && lt_types && !norm;
   const bool lt_bias = g.bias >= 0 && is_plain_input(g.epilogue) && kg_.buffer(g.bias).dtype == out.dtype;
   const bool lt_epi = !lt_bias && (g.bias >= 0 || !is_plain_input(g.epilogue));
   const size_t lt_index = lt_ok ? all.size() : std::string::npos;
@@ -169,7 +190,8 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
                                   dtype_name(a.dtype), a_sk == SymExpr(1) ? "k-major" : "mn-major",
                                   dtype_name(b.dtype), b_sk == SymExpr(1) ? "k-major" : "mn-major",
                                   dtype_name(out.dtype), a.shape[0].to_string(), g.m.to_string(), g.n.to_string(),
-                                  g.k.to_string(), vec ? 1 : 0, options_.allow_tf32 ? " tf32" : ""),
+                                  g.k.to_string(), vec ? 1 : 0,
+                                  std::string(options_.allow_tf32 ? " tf32" : "") + (norm ? " layer-norm-a" : "")),
                       {a.shape[0], g.m, g.n, g.k});
   }
   std::vector<std::string> all_names;
@@ -255,6 +277,7 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
                        indent, slot, slot, slot);
   };
   std::string fill = fills_.back();
+  if (norm) fill += fmt::format("    p.prepared = s->prepared[{}];\n", norm_prepared);
   std::string h = "  {\n" + fill + "    const int64_t m_ = " + hcode(g.m) + ", n_ = " + hcode(g.n) + ", k_ = " +
                   hcode(g.k) + ", batch_ = " + hcode(a.shape[0]) + ";\n    (void)k_;\n    if (m_ > 0 && n_ > 0 && batch_ > 0) {\n";
   if (tuned.measure) {

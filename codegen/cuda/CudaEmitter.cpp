@@ -29,7 +29,7 @@ Expected<std::string> CudaEmitter::host_file() {
   s += "struct State {\n  void* module = nullptr;\n  void* fn[kNumFunctions] = {};\n  KernelInfo info[kNumFunctions] = {};\n"
        "  int64_t sms = 0;  // the device's multiprocessors\n"
        "  uint32_t launch_flags = 0;  // aotc_model::kLaunchProgrammatic where the image and driver allow\n"
-       "  void* prepared[kNumPrepared] = {};  // weights prepared at init (Winograd's U)\n};\n\n";
+       "  void* prepared[kNumPrepared] = {};  // weights prepared at init (Winograd's U, folded layer norms)\n};\n\n";
   // Split-K: the scratch at the arena's start holds the tile counters (zero
   // when the arena is made; each split launch leaves them zero again) and
   // the partial sums; aotc_launch.h has the policy (docs/cuda-kernels.md,

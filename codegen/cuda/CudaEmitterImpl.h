@@ -391,6 +391,39 @@ class CudaEmitter {
     return i;
   }
 
+  // W diag(gamma) and c of a layer norm folded into a linear
+  // (gemm_simt.cuh's RowNormA), made at init by layer_norm_fold_weights from
+  // the float32 weight [n, k] and the norm's weight and bias (-1: none) into
+  // device memory the State owns (s->prepared[i]); returns i.
+  size_t prepare_layer_norm_fold(int weight, int gamma, int beta, int64_t n, int64_t k) {
+    templates_.insert("gemm_simt.cuh");
+    if (layer_norm_fold_slot_ == SIZE_MAX) {
+      structs_ += "struct LayerNormFoldParams {\n  const float* w;\n  const float* gamma;\n  const float* beta;\n"
+                  "  float* out;\n  int64_t n, k;\n};\n";
+      dev_ += info("aotc_layer_norm_fold", "256", "0", "0", "0");
+      dev_ += "extern \"C\" __global__ void __launch_bounds__(256) aotc_layer_norm_fold(const LayerNormFoldParams p) {\n"
+              "  aotc::cuda::layer_norm_fold_weights(p.w, p.gamma, p.beta, p.out, p.n, p.k);\n}\n\n";
+      layer_norm_fold_slot_ = extra_kernel("aotc_layer_norm_fold");
+    }
+    auto weight_ptr = [&](int b) {
+      if (b < 0) return std::string("nullptr");
+      return fmt::format("reinterpret_cast<const float*>(static_cast<const unsigned char*>(ctx->weights) + {})",
+                         kg_.buffer(b).weight_offset);
+    };
+    const size_t i = num_prepared_++;
+    prepare_init_ += fmt::format(
+        "  {{  // {} with a layer norm folded in: {} x {} + {} floats\n"
+        "    LayerNormFoldParams lp{{{}, {}, {}, nullptr, {}, {}}};\n"
+        "    if (aotc_model::cuda_device_alloc({}, &s->prepared[{}], error, error_size)) return fail_init(s);\n"
+        "    lp.out = static_cast<float*>(s->prepared[{}]);\n"
+        "    void* args_[] = {{&lp}};\n"
+        "    if (aotc_model::cuda_launch(s->fn[{}], aotc_blocks({}, 8), 1, 1, 256, 1, 1, 0, nullptr, args_, 0, "
+        "error, error_size))\n      return fail_init(s);\n  }}\n",
+        kg_.buffer(weight).name, n, k, n, weight_ptr(weight), weight_ptr(gamma), weight_ptr(beta), n, k,
+        (n * k + n) * 4, i, i, layer_norm_fold_slot_, n);
+    return i;
+  }
+
   Status emit_naive_gemm(const Kernel& k, const std::string& ps, const GemmKernel& g);
 
   Status emit(const Kernel& k, const std::string& ps, const ConvKernel& c);
@@ -465,6 +498,7 @@ class CudaEmitter {
   std::string prepare_init_;    // init code making the prepared weights
   size_t num_prepared_ = 0;
   size_t winograd_filter_slot_ = SIZE_MAX;
+  size_t layer_norm_fold_slot_ = SIZE_MAX;
   static constexpr const char* kCudnnMinFlopsFma = "1e9";
   static constexpr const char* kCudnnMinFlopsTensorCores = "2e8";
   // No convolution has this many FLOPs: cuDNN only when AOTC_CUDNN_MIN_FLOPS

@@ -385,12 +385,96 @@ using SimtLinearMedium = SimtLinearConfig<64, 64, 32, 4, 4, 3>;
 using SimtLinearSmall = SimtLinearConfig<16, 64, 32, 2, 4, 4>;
 using SimtLinearWide = SimtLinearConfig<32, 64, 32, 2, 4, 4>;
 
+/// A layer norm over the rows of A folded into the linear that reads it
+/// (LoweringOptions::fold_layer_norm). With LN(a) = (a - mean) * rstd * gamma
+/// + beta, LN(a) W^T = rstd * ((a - mean) (W diag(gamma))^T) + c, where
+/// c[n] = sum_k beta_k W[n, k]: B holds W diag(gamma)
+/// (layer_norm_fold_weights makes it and c at load), each block takes its
+/// rows' mean and rstd from A itself while its first slices are in flight,
+/// and subtracts the mean from the A values it multiplies (so the product
+/// is of centred rows, as when normalizing first); rstd and c are applied
+/// per output before the epilogue.
+struct RowNormA {
+  const float* c = nullptr;  ///< [N]
+  float eps = 0.0f;
+};
+
+/// Load-time preparation for RowNormA from a float32 weight w [n, k] and the
+/// layer norm's gamma and beta [k] (either may be null: 1 and 0): out holds
+/// w diag(gamma) [n, k], then c [n]. One warp per row of w (blocks of 256
+/// threads), sums in double.
+AOTC_DEVICE void layer_norm_fold_weights(const float* w, const float* gamma, const float* beta, float* out,
+                                         int64_t n, int64_t k) {
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * (blockDim.x / kWarpSize) + threadIdx.x / kWarpSize;
+  const int lane = threadIdx.x % kWarpSize;
+  if (row >= n) return;
+  double c = 0.0;
+  for (int64_t col = lane; col < k; col += kWarpSize) {
+    const float v = w[row * k + col];
+    out[row * k + col] = gamma != nullptr ? v * gamma[col] : v;
+    if (beta != nullptr) c += static_cast<double>(beta[col]) * v;
+  }
+#pragma unroll
+  for (int o = kWarpSize / 2; o > 0; o >>= 1) c += __shfl_xor_sync(kFullWarpMask, c, o);
+  if (lane == 0) out[n * k + row] = static_cast<float>(c);
+}
+
+namespace detail {
+
+/// The mean and rstd of rows m0 .. m0 + kBM - 1 of A (k stride 1) into
+/// stats[0 .. kBM) and stats[kBM .. 2 kBM): kThreads / kBM threads per row,
+/// sums of the values less the row's first one (so that a large common
+/// offset cancels before it is squared), combined with warp shuffles.
+template <int kBM, int kThreads, bool kVec>
+AOTC_DEVICE void row_norm_stats(const GemmParams& p, int64_t b, int64_t m0, float eps, float* stats) {
+  constexpr int kPerRow = kThreads / kBM;
+  static_assert(kThreads % kBM == 0 && kPerRow <= kWarpSize && (kPerRow & (kPerRow - 1)) == 0,
+                "rows must split into power-of-two lane groups within a warp");
+  const int r = threadIdx.x / kPerRow, j = threadIdx.x % kPerRow;
+  const int64_t m = m0 + r;
+  float s1 = 0.0f, s2 = 0.0f, shift = 0.0f;
+  if (m < p.m) {
+    const float* row = static_cast<const float*>(p.a) + b * p.a_stride_batch + m * p.a_stride_m;
+    shift = row[0];
+    if (kVec) {
+      for (int64_t k = 4 * j; k < p.k; k += 4 * kPerRow) {
+        const float4 v = *reinterpret_cast<const float4*>(row + k);
+        const float d0 = v.x - shift, d1 = v.y - shift, d2 = v.z - shift, d3 = v.w - shift;
+        s1 += (d0 + d1) + (d2 + d3);
+        s2 = fmaf(d0, d0, fmaf(d1, d1, fmaf(d2, d2, fmaf(d3, d3, s2))));
+      }
+    } else {
+      for (int64_t k = j; k < p.k; k += kPerRow) {
+        const float d = row[k] - shift;
+        s1 += d;
+        s2 = fmaf(d, d, s2);
+      }
+    }
+  }
+#pragma unroll
+  for (int o = kPerRow / 2; o > 0; o >>= 1) {
+    s1 += __shfl_xor_sync(kFullWarpMask, s1, o);
+    s2 += __shfl_xor_sync(kFullWarpMask, s2, o);
+  }
+  if (j == 0) {
+    const float inv_k = 1.0f / static_cast<float>(p.k);
+    const float d = s1 * inv_k;
+    const float var = fmaxf(s2 * inv_k - d * d, 0.0f);
+    stats[r] = shift + d;
+    stats[kBM + r] = 1.0f / sqrtf(var + eps);
+  }
+}
+
+}  // namespace detail
+
 /// y = x * W^T for float32 operands whose k stride is 1 (A [M, K] rows, B a
 /// linear weight [N, K]); GemmParams' a_stride_k and b_stride_k are taken as 1.
 /// Grid = (ceil(N / kBN), ceil(M / kBM), batch * split.splits), batch * splits
-/// at most 65535. Same epilogue contract as gemm_simt.
-template <class Cfg, class Epilogue>
-AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, const SplitK& split) {
+/// at most 65535. Same epilogue contract as gemm_simt. kNormA: A's rows are
+/// layer-normalized first, as `norm` says (B is then W diag(gamma)).
+template <class Cfg, bool kNormA = false, class Epilogue>
+AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, const SplitK& split,
+                                  const RowNormA& norm = RowNormA{}) {
   constexpr int kBM = Cfg::kBM, kBN = Cfg::kBN, kBK = Cfg::kBK, kTM = Cfg::kTM, kTN = Cfg::kTN;
   constexpr int kStages = Cfg::kStages, kThreads = Cfg::kThreads, kPitch = Cfg::kPitch;
   constexpr int kAlign = Cfg::kVec ? 4 : 1;
@@ -426,6 +510,16 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     }
     cp_async_commit();
   }
+  __shared__ float norm_stats[kNormA ? 2 * kBM : 1];
+  float row_mean[kTM];  // kNormA: the mean of each of this thread's rows
+  if (kNormA) {
+    // While the first slices are in flight; every share of a split K takes
+    // them over the whole row.
+    detail::row_norm_stats<kBM, kThreads, Cfg::kVec>(p, b, m0, norm.eps, norm_stats);
+    __syncthreads();
+  }
+#pragma unroll
+  for (int i = 0; i < kTM; ++i) row_mean[i] = kNormA ? norm_stats[ty + i * Cfg::kThreadsM] : 0.0f;
   for (int s = 0; s < slices; ++s) {
     cp_async_wait<kStages - 2>();
     __syncthreads();
@@ -442,8 +536,16 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     for (int k4 = 0; k4 < kBK; k4 += 4) {
       float4 av[kTM], bv[kTN];
 #pragma unroll
-      for (int i = 0; i < kTM; ++i)
+      for (int i = 0; i < kTM; ++i) {
         av[i] = *reinterpret_cast<const float4*>(ta + (ty + i * Cfg::kThreadsM) * kPitch + k4);
+        if (kNormA) {
+          // Past K the tile holds zeros on both sides, so -mean * 0 adds nothing.
+          av[i].x -= row_mean[i];
+          av[i].y -= row_mean[i];
+          av[i].z -= row_mean[i];
+          av[i].w -= row_mean[i];
+        }
+      }
 #pragma unroll
       for (int j = 0; j < kTN; ++j)
         bv[j] = *reinterpret_cast<const float4*>(tb + (tx + j * Cfg::kThreadsN) * kPitch + k4);
@@ -473,10 +575,15 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
   for (int i = 0; i < kTM; ++i) {
     const int64_t m = m0 + ty + i * Cfg::kThreadsM;
     if (m >= p.m) continue;
+    const float rstd = kNormA ? norm_stats[kBM + ty + i * Cfg::kThreadsM] : 1.0f;
 #pragma unroll
     for (int j = 0; j < kTN; ++j) {
       const int64_t n = n0 + tx + j * Cfg::kThreadsN;
-      if (n < p.n) epi(b, m, n, acc[i][j]);
+      if (n >= p.n) continue;
+      if (kNormA)
+        epi(b, m, n, fmaf(rstd, acc[i][j], norm.c[n]));
+      else
+        epi(b, m, n, acc[i][j]);
     }
   }
 }
