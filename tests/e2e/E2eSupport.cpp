@@ -139,4 +139,32 @@ std::unique_ptr<Graph> dynamic_conv_graph(int64_t in_c, int64_t out_c) {
   return g;
 }
 
+std::unique_ptr<Graph> layer_norm_linear_graph(int64_t k, int64_t n, bool affine, NormReaders readers) {
+  auto g = std::make_unique<Graph>();
+  g->add_symbol("m", {1, 512});
+  Value* x = g->add_input("x", {DType::Float32, {SymExpr::symbol("m"), SymExpr(k)}});
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> d(-0.3, 0.3);
+  auto random = [&](std::vector<int64_t> shape, double base) {
+    HostTensor t = HostTensor::zeros(DType::Float32, std::move(shape));
+    for (int64_t i = 0; i < t.numel(); ++i) t.set(i, base + d(rng));
+    return t;
+  };
+  Value* gamma = affine ? g->add_constant("ln_w", "ln.weight", random({k}, 1.0)) : nullptr;
+  Value* beta = affine ? g->add_constant("ln_b", "ln.bias", random({k}, 0.0)) : nullptr;
+  auto ln = build_node(*g, OpId::LayerNorm, {x, gamma, beta}, {{"normalized_ndim", int64_t{1}}, {"eps", 1e-5}});
+  if (!ln) FAIL(ln.error().message);
+  auto linear = [&](const std::string& name) {
+    Value* w = g->add_constant(name + "_w", name + ".weight", random({n, k}, 0.0));
+    Value* b = g->add_constant(name + "_b", name + ".bias", random({n}, 0.0));
+    auto l = build_node(*g, OpId::Linear, {(*ln)->result(), w, b}, {});
+    if (!l) FAIL(l.error().message);
+    g->add_output((*l)->result());
+  };
+  linear("fc");
+  if (readers == NormReaders::kAlsoSecondLinear) linear("fc2");
+  if (readers == NormReaders::kAlsoOutput) g->add_output((*ln)->result());
+  return g;
+}
+
 }  // namespace aotc::e2e

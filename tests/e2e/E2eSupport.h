@@ -39,4 +39,13 @@ std::vector<SymbolValues> sizes_to_test(const Graph& graph);
 /// CUDA code picks the convolution's tile size at run time.
 std::unique_ptr<Graph> dynamic_conv_graph(int64_t in_c, int64_t out_c);
 
+/// How layer_norm_linear_graph's norm is read besides by its linear.
+enum class NormReaders { kLinearOnly, kAlsoSecondLinear, kAlsoOutput };
+
+/// x[m, k] -> layer_norm over k (with weight and bias where `affine`) ->
+/// linear to n features with bias -> output, m in 1..512; the norm's value
+/// also feeds a second linear or is an output too, as `readers` says.
+std::unique_ptr<Graph> layer_norm_linear_graph(int64_t k, int64_t n, bool affine,
+                                               NormReaders readers = NormReaders::kLinearOnly);
+
 }  // namespace aotc::e2e

@@ -28,35 +28,46 @@ std::shared_ptr<TuningCache> pick_cublaslt(const Compiled& plain, const std::vec
 TEST_CASE("cublaslt: a cache entry sends a GEMM to cuBLASLt, aotc's kernels compiled in as its fallback") {
   auto plain = compile_cuda("gpt_block", "lt_plain_gpt");
   CHECK(count(plain.wrapper, "cuda_cublaslt_gemm(") == 0);  // float32: only where tuning measured it faster
-  auto cache = pick_cublaslt(plain, {"linear", "linear_2+gelu"});
+  // The output projection and the MLP's second linear (the other two have
+  // their layer norms folded in, which cuBLASLt cannot take).
+  const std::vector<std::string> nodes = {"linear_1+add", "linear_3+add_1"};
+  auto cache = pick_cublaslt(plain, nodes);
   auto lt = compile_cuda("gpt_block", "lt_cached_gpt", [&](codegen::CompileOptions& o) { o.tuning = cache; });
-  for (const std::string node : {"linear", "linear_2+gelu"}) {
+  for (const std::string& node : nodes) {
     INFO(node);
     CHECK(lt.kernels.at(node)["kernel"] == "cublaslt | " + std::string(plain.kernels.at(node)["kernel"]));
     const std::string reason = lt.kernels.at(node)["details"]["reason"];
     CHECK(reason.rfind("tuning cache: fastest measured on NVIDIA H200 (sm_90) 3.0 us", 0) == 0);
     CHECK(reason.find("where the runtime finds no cuBLASLt: float32, k-contiguous operands") != std::string::npos);
+    CHECK(reason.find("epilogue as a pointwise kernel") != std::string::npos);
   }
-  CHECK(lt.kernels.at("linear_1+add")["kernel"] == plain.kernels.at("linear_1+add")["kernel"]);
+  CHECK(lt.kernels.at("layer_norm+linear")["kernel"] == plain.kernels.at("layer_norm+linear")["kernel"]);
   // Two calls, each at any size, each falling back to the kernels on status 2.
   CHECK(count(lt.wrapper, "cuda_cublaslt_gemm(rc, &lt_, error, error_size)") == 2);
   CHECK(count(lt.wrapper, "lt_.min_flops = 0;") == 2);
   CHECK(count(lt.wrapper, "if (st_ == 0) {") == 2);
-  // Row-major [s, 256] activations times the k-major [256, n] weight view.
-  CHECK(count(lt.wrapper, "lt_.a_stride_m = (int64_t)256; lt_.a_stride_k = (int64_t)1;") == 2);
-  CHECK(count(lt.wrapper, "lt_.b_stride_k = (int64_t)1; lt_.b_stride_n = (int64_t)256;") == 2);
+  // Row-major activations ([s, 256] attention, [s, 1024] GELU) times the
+  // k-major weight views.
+  CHECK(count(lt.wrapper, "lt_.a_stride_m = (int64_t)256; lt_.a_stride_k = (int64_t)1;") == 1);
+  CHECK(count(lt.wrapper, "lt_.a_stride_m = (int64_t)1024; lt_.a_stride_k = (int64_t)1;") == 1);
+  CHECK(count(lt.wrapper, "lt_.b_stride_k = (int64_t)1; lt_.b_stride_n = (int64_t)256;") == 1);
+  CHECK(count(lt.wrapper, "lt_.b_stride_k = (int64_t)1; lt_.b_stride_n = (int64_t)1024;") == 1);
   CHECK(count(lt.wrapper, "lt_.ab_dtype = 6; lt_.out_dtype = 6; lt_.allow_tf32 = 0;") == 2);
-  // "linear" is bias only: cuBLASLt's epilogue adds it. "linear_2+gelu" keeps
-  // its bias and GELU in a pointwise kernel over cuBLASLt's output.
-  CHECK(count(lt.wrapper, "lt_.bias = p.b_w_p_qkv_bias;") == 1);
-  CHECK(count(lt.wrapper, "lt_.bias = nullptr;") == 1);
-  CHECK(count(lt.device, "_linear_2_epi(") == 1);
-  CHECK(count(lt.device, "_linear_epi(") == 0);
-  CHECK(std::string(lt.kernels.at("linear")["details"]["reason"]).find("bias in its epilogue") != std::string::npos);
-  CHECK(std::string(lt.kernels.at("linear_2+gelu")["details"]["reason"]).find("epilogue as a pointwise kernel") !=
-        std::string::npos);
+  // Both keep bias and residual add in a pointwise kernel over cuBLASLt's output.
+  CHECK(count(lt.wrapper, "lt_.bias = nullptr;") == 2);
+  CHECK(count(lt.device, "_linear_1_epi(") == 1);
+  CHECK(count(lt.device, "_linear_3_epi(") == 1);
   // The fallback kernels are all still there.
   CHECK(count(lt.device, "aotc::cuda::gemm_simt_linear<") == count(plain.device, "aotc::cuda::gemm_simt_linear<"));
+
+  // small_cnn's classifier is bias only: cuBLASLt's epilogue adds it.
+  auto cnn = compile_cuda("small_cnn", "lt_plain_cnn");
+  auto cnn_lt = compile_cuda("small_cnn", "lt_cached_cnn",
+                             [&](codegen::CompileOptions& o) { o.tuning = pick_cublaslt(cnn, {"linear"}); });
+  CHECK(count(cnn_lt.wrapper, "lt_.bias = p.b_w_p_fc_bias;") == 1);
+  CHECK(count(cnn_lt.device, "_linear_epi(") == 0);
+  CHECK(std::string(cnn_lt.kernels.at("linear")["details"]["reason"]).find("bias in its epilogue") !=
+        std::string::npos);
 }
 
 TEST_CASE("cublaslt: 16-bit GEMMs pass their type, and a bfloat16 bias rides in the epilogue") {

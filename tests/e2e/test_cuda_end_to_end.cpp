@@ -112,6 +112,49 @@ TEST_CASE("gpu: a convolution with a symbolic batch, each tile size the run pick
   std::printf("gpu %-14s worst relative error %.3g (tolerance %.0e)\n", "dynamic_conv", worst, 1e-4);
 }
 
+TEST_CASE("gpu: a layer norm folded into its linear, against the evaluator, rows far from zero included") {
+  // 256 -> 768 (aligned: 16-byte copies) with weight and bias; 30 -> 40
+  // (4-byte copies) without. m from 1 to 512 covers the three tile shapes
+  // and split K. Rows at an offset of 100 over a spread of 1, and of 3 over
+  // 0.01, would lose digits if the mean were taken out after the product
+  // instead of from each A value before it.
+  struct Shape {
+    int64_t k, n;
+    bool affine;
+  };
+  for (const Shape sh : {Shape{256, 768, true}, Shape{30, 40, false}}) {
+    auto graph = layer_norm_linear_graph(sh.k, sh.n, sh.affine);
+    codegen::CompileOptions o;
+    o.target = "cuda";
+    o.archs = {"sm_90"};
+    const auto package = scratch_dir() / ("layer_norm_fold_" + std::to_string(sh.k) + ".pt2");
+    auto r = codegen::compile_graph(*graph, package, o);
+    if (!r) FAIL(r.error().message);
+    REQUIRE(r->kernels == 1);
+    aotc::Model m = aotc::Model::load(package.string());
+    double worst = 0;
+    uint32_t seed = 17;
+    for (int64_t rows : {1, 2, 16, 77, 128, 129, 300, 512}) {
+      for (const auto& [offset, spread] : {std::pair{0.0, 1.0}, std::pair{100.0, 1.0}, std::pair{3.0, 0.01}}) {
+        HostTensor x = HostTensor::zeros(DType::Float32, {rows, sh.k});
+        std::mt19937 rng(seed++);
+        std::normal_distribution<double> normal;
+        for (int64_t i = 0; i < x.numel(); ++i) x.set(i, offset + spread * normal(rng));
+        const std::vector<HostTensor> inputs{x};
+        auto expected = evaluate(*graph, inputs);
+        if (!expected) FAIL(expected.error().message);
+        auto outputs = m.run({to_runtime(x)});
+        const double err = testing::relative_error(to_host(outputs[0]), (*expected)[0]);
+        worst = std::max(worst, err);
+        INFO("k " << sh.k << ", m " << rows << ", offset " << offset << ", spread " << spread << ": " << err);
+        CHECK(err <= 1e-4);
+      }
+    }
+    std::printf("gpu %-14s worst relative error %.3g (tolerance %.0e)\n",
+                ("ln_fold_k" + std::to_string(sh.k)).c_str(), worst, 1e-4);
+  }
+}
+
 namespace {
 
 // CUDA graph replay gives the same results as kernel-by-kernel launches, on

@@ -84,12 +84,13 @@ TEST_CASE("tuning cache: bad files are refused with the file and the entry named
 
 TEST_CASE("tuning: every GEMM and convolution with a choice has a tuning key in the manifest") {
   auto gpt = compile("gpt_block", "tune_keys_gpt", nullptr);
-  const auto& lin = gpt.kernels.at("linear")["details"];
+  const auto& lin = gpt.kernels.at("layer_norm+linear")["details"];
   REQUIRE(lin.contains("tuning_key"));
   const std::string key = lin["tuning_key"];
   // The problem and the symbol it depends on, with its range and example value.
   CHECK(key.find("gemm a=float32[k-major] b=float32[k-major] out=float32") == 0);
   CHECK(key.find("n=768 k=256") != std::string::npos);
+  CHECK(key.find(" layer-norm-a ") != std::string::npos);  // the folded norm is part of the problem
   CHECK(key.find("=[") != std::string::npos);
   CHECK(key.find("]@16") != std::string::npos);  // torch.export's hint: sequence 16
   CHECK(gpt.summary.tunables.size() >= 4);
@@ -102,22 +103,22 @@ TEST_CASE("tuning: every GEMM and convolution with a choice has a tuning key in 
 
 TEST_CASE("tuning: a cache entry picks the kernel, and the manifest says it was measured") {
   auto plain = compile("gpt_block", "tune_plain_gpt", nullptr);
-  const std::string key = plain.kernels.at("linear")["details"]["tuning_key"];
-  CHECK(plain.kernels.at("linear")["kernel"] == "gemm_simt_linear<SimtLinearNarrow> | gemm_simt_linear<SimtLinearMedium> | "
+  const std::string key = plain.kernels.at("linear_1+add")["details"]["tuning_key"];
+  CHECK(plain.kernels.at("linear_1+add")["kernel"] == "gemm_simt_linear<SimtLinearNarrow> | gemm_simt_linear<SimtLinearMedium> | "
                                                 "gemm_simt_linear<SimtLinearSquare>");
   auto cache = std::make_shared<TuningCache>();
   cache->put({key, "sm_90", "NVIDIA H200", "gemm_simt<SimtGemmSmall>", "gemm_simt_linear<SimtLinearSmall>",
               {{"gemm_simt<SimtGemmSmall>", 4.0}, {"gemm_simt_linear<SimtLinearSmall>", 6.0}}});
   auto tuned = compile("gpt_block", "tune_cached_gpt", cache);
-  const auto& k = tuned.kernels.at("linear");
+  const auto& k = tuned.kernels.at("linear_1+add");
   CHECK(k["kernel"] == "gemm_simt<SimtGemmSmall>");  // one kernel, no variant by M
   const std::string reason = k["details"]["reason"];
   CHECK(reason.find("tuning cache") != std::string::npos);
   CHECK(reason.find("NVIDIA H200 (sm_90) 4.0 us") != std::string::npos);
   CHECK(reason.find("heuristic's pick gemm_simt_linear<SimtLinearSmall> 6.0 us") != std::string::npos);
   // The other nodes keep the heuristic's pick and say the cache had nothing for them.
-  CHECK(tuned.kernels.at("linear_2+gelu")["kernel"] == plain.kernels.at("linear_2+gelu")["kernel"]);
-  CHECK(std::string(tuned.kernels.at("linear_2+gelu")["details"]["reason"]).find("not in the tuning cache") !=
+  CHECK(tuned.kernels.at("linear_3+add_1")["kernel"] == plain.kernels.at("linear_3+add_1")["kernel"]);
+  CHECK(std::string(tuned.kernels.at("linear_3+add_1")["details"]["reason"]).find("not in the tuning cache") !=
         std::string::npos);
   // The device code has that node's single kernel, instantiated from the chosen config.
   CHECK(count(tuned.device, "aotc::cuda::SimtGemmSmall;") >= 1);
@@ -127,24 +128,24 @@ TEST_CASE("tuning: a cache entry picks the kernel, and the manifest says it was 
   auto other = std::make_shared<TuningCache>();
   other->put({key, "sm_80", "A100", "gemm_simt<SimtGemmSmall>", "", {}});
   auto untouched = compile("gpt_block", "tune_other_arch_gpt", other);
-  CHECK(untouched.kernels.at("linear")["kernel"] == plain.kernels.at("linear")["kernel"]);
+  CHECK(untouched.kernels.at("linear_1+add")["kernel"] == plain.kernels.at("linear_1+add")["kernel"]);
   // ... unless the compile builds for it too (the highest arch with an entry wins).
   auto both = compile("gpt_block", "tune_both_arch_gpt", other, false, {"sm_80", "sm_90"});
-  CHECK(both.kernels.at("linear")["kernel"] == "gemm_simt<SimtGemmSmall>");
+  CHECK(both.kernels.at("linear_1+add")["kernel"] == "gemm_simt<SimtGemmSmall>");
   // An entry that agrees with the heuristic keeps its code (here: the variant by M).
   auto agree = std::make_shared<TuningCache>();
   agree->put({key, "sm_90", "NVIDIA H200", "gemm_simt_linear<SimtLinearSmall>", "gemm_simt_linear<SimtLinearSmall>",
               {{"gemm_simt_linear<SimtLinearSmall>", 6.0}}});
   auto agreed = compile("gpt_block", "tune_agree_gpt", agree);
-  CHECK(agreed.kernels.at("linear")["kernel"] == plain.kernels.at("linear")["kernel"]);
-  CHECK(std::string(agreed.kernels.at("linear")["details"]["reason"]).find("the heuristic's pick measured fastest on NVIDIA H200") !=
+  CHECK(agreed.kernels.at("linear_1+add")["kernel"] == plain.kernels.at("linear_1+add")["kernel"]);
+  CHECK(std::string(agreed.kernels.at("linear_1+add")["details"]["reason"]).find("the heuristic's pick measured fastest on NVIDIA H200") !=
         std::string::npos);
   // A choice that is not a candidate of this node is ignored, saying so.
   auto bogus = std::make_shared<TuningCache>();
   bogus->put({key, "sm_90", "", "gemm_tc<TcGemmNoSuch>", "", {}});
   auto ignored = compile("gpt_block", "tune_bogus_gpt", bogus);
-  CHECK(ignored.kernels.at("linear")["kernel"] == plain.kernels.at("linear")["kernel"]);
-  CHECK(std::string(ignored.kernels.at("linear")["details"]["reason"]).find("gemm_tc<TcGemmNoSuch> is not a candidate") !=
+  CHECK(ignored.kernels.at("linear_1+add")["kernel"] == plain.kernels.at("linear_1+add")["kernel"]);
+  CHECK(std::string(ignored.kernels.at("linear_1+add")["details"]["reason"]).find("gemm_tc<TcGemmNoSuch> is not a candidate") !=
         std::string::npos);
 }
 
