@@ -274,6 +274,7 @@ void Container::free_instance(Instance& inst) noexcept {
     inst.graphs.reset();
     inst.libs.reset();
     cuda_free(inst.arena);
+    cuda_free(inst.staging);
     cuda_event_destroy(inst.event);
   } else {
     std::free(inst.arena);
@@ -310,6 +311,43 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes, void* stream) {
     }
   }
   inst.arena_size = size;
+}
+
+void Container::stage_misaligned_inputs(Instance& inst, const std::vector<TensorView>& views,
+                                        std::vector<const void*>& data, void* stream) {
+  constexpr uintptr_t kInputAlignment = 16;
+  struct Move {
+    size_t input;
+    uint64_t offset, bytes;  // in the staging memory
+  };
+  std::vector<Move> moves;
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (reinterpret_cast<uintptr_t>(data[i]) % kInputAlignment == 0) continue;
+    uint64_t n = dtype_size(views[i].dtype);  // contiguous (check_inputs)
+    for (int64_t d = 0; d < views[i].rank; ++d) n *= static_cast<uint64_t>(views[i].sizes[d]);
+    if (n == 0) continue;
+    moves.push_back({i, bytes, n});
+    bytes += (n + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+  }
+  if (moves.empty()) return;
+  if (bytes > inst.staging_size) {
+    if (inst.event_recorded) cuda_event_synchronize(inst.event);  // the old copies may still be read
+    if (inst.graphs) inst.graphs->clear();                        // they point at the old copies
+    cuda_free(inst.staging);
+    inst.staging = nullptr;
+    inst.staging_size = 0;
+    inst.staging = cuda_alloc(bytes);
+    inst.staging_size = bytes;
+    if (verbose())
+      report("model '" + std::string(spec_.model_name) + "': input " + std::to_string(moves.front().input) +
+             " is not 16-byte aligned; such inputs are copied to aligned memory before each run");
+  }
+  for (const Move& m : moves) {
+    void* dst = static_cast<unsigned char*>(inst.staging) + m.offset;
+    cuda_copy_async(dst, data[m.input], m.bytes, stream);
+    data[m.input] = dst;
+  }
 }
 
 Container::Instance* Container::acquire() {
@@ -517,6 +555,7 @@ void Container::run(AtenTensorHandle* inputs, size_t num_inputs, AtenTensorHandl
   if (cuda_ && inst.event_recorded)
     cuda_stream_wait_event(stream, inst.event);  // last run's arena use
   ensure_arena(inst, spec_.arena_bytes != nullptr ? spec_.arena_bytes(symbols.data()) : 0, stream);
+  if (cuda_) stage_misaligned_inputs(inst, views, input_data, stream);
 
   RunContext ctx{};
   ctx.symbols = symbols.data();

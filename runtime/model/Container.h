@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "GraphPolicy.h"
+#include "InputCheck.h"
 #include "aotc/model_abi.h"
 #include "aotc_model.h"
 
@@ -81,6 +82,8 @@ class Container {
     std::unique_ptr<CudaGraphCache> graphs;  // CUDA: made by the first capture
     GraphPolicy policy{GraphMode::kNever};   // CUDA: when to capture and replay
     std::unique_ptr<CudaLibs> libs;          // CUDA: cuDNN and cuBLASLt handles, workspaces, plans
+    void* staging = nullptr;                 // CUDA: aligned copies of misaligned inputs
+    uint64_t staging_size = 0;
   };
   class Lease;
 
@@ -90,6 +93,11 @@ class Container {
   void free_instance(Instance& instance) noexcept;
   /// CUDA: a new arena is zeroed on `stream`, ahead of the run that uses it.
   void ensure_arena(Instance& instance, uint64_t bytes, void* stream);
+  /// CUDA: generated kernels read inputs 16 bytes at a time. An input whose
+  /// data is not 16-byte aligned (a view at an odd offset) is copied on
+  /// `stream` into the instance's staging memory, and `data` points there.
+  void stage_misaligned_inputs(Instance& instance, const std::vector<TensorView>& views,
+                               std::vector<const void*>& data, void* stream);
   /// The run through the instance's GraphPolicy: replays its graph for these
   /// shapes and addresses, captures one (after a plain run where the model
   /// calls cuDNN or cuBLASLt, so their handles and workspaces exist before

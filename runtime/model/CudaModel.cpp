@@ -90,6 +90,12 @@ void cuda_memset_zero(void* dst, size_t bytes, void* stream) {
     AOTC_CU_CHECK(cuMemsetD8Async(reinterpret_cast<CUdeviceptr>(dst), 0, bytes, static_cast<CUstream>(stream)));
 }
 
+void cuda_copy_async(void* dst, const void* src, size_t bytes, void* stream) {
+  if (bytes > 0)
+    AOTC_CU_CHECK(cuMemcpyDtoDAsync(reinterpret_cast<CUdeviceptr>(dst), reinterpret_cast<CUdeviceptr>(src), bytes,
+                                    static_cast<CUstream>(stream)));
+}
+
 void* cuda_event_create() {
   CUevent e = nullptr;
   AOTC_CU_CHECK(cuEventCreate(&e, CU_EVENT_DISABLE_TIMING));

@@ -58,6 +58,7 @@ void* cuda_alloc(size_t bytes);      ///< cuMemAlloc (synchronous); null for 0 b
 void cuda_free(void* ptr) noexcept;  ///< cuMemFree; null is ignored
 void cuda_upload(void* dst, const void* src, size_t bytes);  ///< synchronous host-to-device copy
 void cuda_memset_zero(void* dst, size_t bytes, void* stream);  ///< ordered on `stream`
+void cuda_copy_async(void* dst, const void* src, size_t bytes, void* stream);  ///< device to device, on `stream`
 void* cuda_event_create();
 void cuda_event_destroy(void* event) noexcept;
 void cuda_event_record(void* event, void* stream);

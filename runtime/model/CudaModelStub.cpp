@@ -31,6 +31,9 @@ void cuda_upload(void*, const void*, size_t) {
 void cuda_memset_zero(void*, size_t, void*) {
   no_cuda();
 }
+void cuda_copy_async(void*, const void*, size_t, void*) {
+  no_cuda();
+}
 void* cuda_event_create() {
   no_cuda();
 }
