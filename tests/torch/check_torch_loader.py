@@ -14,8 +14,10 @@ PASS/FAIL line:
      program's structure (a model exported here with a tuple and a dict out);
   3. a wrong dtype, rank or out-of-range size raises RuntimeError naming the
      input and dimension, and 1000 rejected calls leave device memory flat;
-  4. device_index=0 and run_single_threaded=True work, and 8 Python threads
-     calling one model at once get the right answers.
+  4. device_index=0 and run_single_threaded=True work, 8 Python threads
+     calling one model at once get the right answers (with one runner and
+     with num_runners=4), and an input view that is not 16-byte aligned
+     gives the aligned input's result and leaves the process's CUDA usable.
 Exit status 1 if any check failed.
 """
 import argparse
@@ -225,25 +227,39 @@ def check_options_and_threads(args):
     rs = torch._inductor.aoti_load_package(path, run_single_threaded=True)
     o = as_list(rs(xs[1]))[0]
     report(rel_err(o, refs[1]) == 0.0, "run_single_threaded=True: same result as the default")
-    errors = []
+    # x[1:] of a flat tensor: 4 bytes past an aligned address.
+    flat = torch.randn(xs[1].numel() + 1, device="cuda")
+    shifted = flat[1:].view(xs[1].shape)
+    want = as_list(base(shifted.clone()))[0].clone()
+    got = as_list(base(shifted))[0]
+    again = as_list(base(xs[1]))[0]
+    report(shifted.data_ptr() % 16 != 0 and rel_err(got, want) == 0.0 and rel_err(again, refs[1]) == 0.0,
+           "an input 4 bytes off 16-byte alignment: the aligned copy's result, and the next call still right")
 
-    def worker(k):
-        s = torch.cuda.Stream()
-        with torch.cuda.stream(s):
-            for it in range(25):
-                i = (k + it) % len(xs)
-                out = as_list(base(xs[i]))[0]
-                s.synchronize()
-                e = rel_err(out, refs[i])
-                if e != 0.0:
-                    errors.append((k, it, e))
+    def threads(model, what):
+        errors = []
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    report(not errors, f"8 threads x 25 calls on their own streams: {len(errors)} mismatches {errors[:3]}")
+        def worker(k):
+            s = torch.cuda.Stream()
+            with torch.cuda.stream(s):
+                for it in range(25):
+                    i = (k + it) % len(xs)
+                    out = as_list(model(xs[i]))[0]
+                    s.synchronize()
+                    e = rel_err(out, refs[i])
+                    if e != 0.0:
+                        errors.append((k, it, e))
+
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        report(not errors, f"8 threads x 25 calls on their own streams, {what}: {len(errors)} mismatches {errors[:3]}")
+
+    threads(base, "one runner")
+    from torch._inductor.package import load_package
+    threads(load_package(path, num_runners=4), "num_runners=4")
 
 
 def main():
