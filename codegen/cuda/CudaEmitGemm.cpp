@@ -147,9 +147,10 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
       add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"));
       add(medium_tiles);
     }
-    if (!norm)
+    if (norm)
+      reason = "layer norm folded in; " + reason;  // the SIMT presets take no folded norm
+    else
       for (const char* preset : {"SimtGemmNarrowN", "SimtGemmTiny", "SimtGemmSmall", "SimtGemmMedium"}) add(simt(preset));
-    if (norm) reason = "layer norm folded in; " + reason;
   } else if (a.dtype == b.dtype) {
     std::string T = *ta;
     vec = multiple_of(g.k, 8) && aligned(a, 8) && aligned(b, 8) && a_sk == SymExpr(1) && b_sk == SymExpr(1);

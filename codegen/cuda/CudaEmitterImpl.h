@@ -364,64 +364,77 @@ class CudaEmitter {
     return slot_names_.size() - 1;
   }
 
+  // ---- Weights prepared at load (s->prepared[i], owned by the State) ----
+
+  // A load-time kernel of 256 threads per block, `name`(const `params` p)
+  // running `body`, emitted the first time it is asked for; returns its slot.
+  size_t init_kernel(size_t& slot, const std::string& name, const std::string& params, const std::string& body) {
+    if (slot == SIZE_MAX) {
+      dev_ += info(name, "256", "0", "0", "0");
+      dev_ += "extern \"C\" __global__ void __launch_bounds__(256) " + name + "(const " + params + " p) {\n  " + body +
+              "\n}\n\n";
+      slot = extra_kernel(name);
+    }
+    return slot;
+  }
+
+  // Init code making s->prepared[i] (returned): `bytes` of device memory,
+  // the `params` struct `var` (initialized with `init`) given it as its
+  // `out` member, and the load-time kernel `slot` launched over it in
+  // `blocks` blocks.
+  size_t prepare(const std::string& comment, const std::string& params, const std::string& var,
+                 const std::string& init, const std::string& out, int64_t bytes, size_t slot,
+                 const std::string& blocks) {
+    const size_t i = num_prepared_++;
+    prepare_init_ += fmt::format(
+        "  {{  // {}\n"
+        "    {} {}{{{}}};\n"
+        "    if (aotc_model::cuda_device_alloc({}, &s->prepared[{}], error, error_size)) return fail_init(s);\n"
+        "    {}.{} = static_cast<float*>(s->prepared[{}]);\n"
+        "    void* args_[] = {{&{}}};\n"
+        "    if (aotc_model::cuda_launch(s->fn[{}], {}, 1, 1, 256, 1, 1, 0, nullptr, args_, 0, "
+        "error, error_size))\n      return fail_init(s);\n  }}\n",
+        comment, params, var, init, bytes, i, var, out, i, var, slot, blocks);
+    return i;
+  }
+
+  // Weight buffer b in the device copy of the weights, as a const float*
+  // expression of the init code ("nullptr" for -1).
+  std::string init_weight(int b) const {
+    if (b < 0) return "nullptr";
+    return fmt::format("reinterpret_cast<const float*>(static_cast<const unsigned char*>(ctx->weights) + {})",
+                       kg_.buffer(b).weight_offset);
+  }
+
   // Winograd's U = G g G^T of a float32 [oc, c, 3, 3] weight of the package,
-  // made at init by winograd_f2x3_filter_transform into device memory the
-  // State owns (s->prepared[i]); returns i.
+  // made at init by winograd_f2x3_filter_transform; returns its prepared index.
   size_t prepare_winograd_weight(int weight, int64_t oc, int64_t c) {
     templates_.insert("winograd.cuh");
-    if (winograd_filter_slot_ == SIZE_MAX) {
+    if (winograd_filter_slot_ == SIZE_MAX)
       structs_ += "struct WinogradFilterParams {\n  const float* w;\n  float* u;\n  int64_t out_c, in_c;\n};\n";
-      dev_ += info("aotc_winograd_filter", "256", "0", "0", "0");
-      dev_ += "extern \"C\" __global__ void __launch_bounds__(256) aotc_winograd_filter(const WinogradFilterParams p) {\n"
-              "  aotc::cuda::winograd_f2x3_filter_transform(p.w, p.u, p.out_c, p.in_c);\n}\n\n";
-      winograd_filter_slot_ = extra_kernel("aotc_winograd_filter");
-    }
-    const size_t i = num_prepared_++;
-    const Buffer& w = kg_.buffer(weight);
-    prepare_init_ += fmt::format(
-        "  {{  // Winograd U of {}: 16 x {} x {} floats\n"
-        "    WinogradFilterParams wp{{reinterpret_cast<const float*>(static_cast<const unsigned char*>(ctx->weights) + {}), "
-        "nullptr, {}, {}}};\n"
-        "    if (aotc_model::cuda_device_alloc({}, &s->prepared[{}], error, error_size)) return fail_init(s);\n"
-        "    wp.u = static_cast<float*>(s->prepared[{}]);\n"
-        "    void* args_[] = {{&wp}};\n"
-        "    if (aotc_model::cuda_launch(s->fn[{}], aotc_blocks({}, 256), 1, 1, 256, 1, 1, 0, nullptr, args_, 0, "
-        "error, error_size))\n      return fail_init(s);\n  }}\n",
-        w.name, c, oc, w.weight_offset, oc, c, 16 * c * oc * 4, i, i, winograd_filter_slot_, oc * c);
-    return i;
+    const size_t slot = init_kernel(winograd_filter_slot_, "aotc_winograd_filter", "WinogradFilterParams",
+                                    "aotc::cuda::winograd_f2x3_filter_transform(p.w, p.u, p.out_c, p.in_c);");
+    return prepare(fmt::format("Winograd U of {}: 16 x {} x {} floats", kg_.buffer(weight).name, c, oc),
+                   "WinogradFilterParams", "wp", fmt::format("{}, nullptr, {}, {}", init_weight(weight), oc, c), "u",
+                   16 * c * oc * 4, slot, fmt::format("aotc_blocks({}, 256)", oc * c));
   }
 
   // W diag(gamma) and c of a layer norm folded into a linear
   // (gemm_simt.cuh's RowNormA), made at init by layer_norm_fold_weights from
-  // the float32 weight [n, k] and the norm's weight and bias (-1: none) into
-  // device memory the State owns (s->prepared[i]); returns i.
+  // the float32 weight [n, k] and the norm's weight and bias (-1: none);
+  // returns its prepared index.
   size_t prepare_layer_norm_fold(int weight, int gamma, int beta, int64_t n, int64_t k) {
     templates_.insert("gemm_simt.cuh");
-    if (layer_norm_fold_slot_ == SIZE_MAX) {
+    if (layer_norm_fold_slot_ == SIZE_MAX)
       structs_ += "struct LayerNormFoldParams {\n  const float* w;\n  const float* gamma;\n  const float* beta;\n"
                   "  float* out;\n  int64_t n, k;\n};\n";
-      dev_ += info("aotc_layer_norm_fold", "256", "0", "0", "0");
-      dev_ += "extern \"C\" __global__ void __launch_bounds__(256) aotc_layer_norm_fold(const LayerNormFoldParams p) {\n"
-              "  aotc::cuda::layer_norm_fold_weights(p.w, p.gamma, p.beta, p.out, p.n, p.k);\n}\n\n";
-      layer_norm_fold_slot_ = extra_kernel("aotc_layer_norm_fold");
-    }
-    auto weight_ptr = [&](int b) {
-      if (b < 0) return std::string("nullptr");
-      return fmt::format("reinterpret_cast<const float*>(static_cast<const unsigned char*>(ctx->weights) + {})",
-                         kg_.buffer(b).weight_offset);
-    };
-    const size_t i = num_prepared_++;
-    prepare_init_ += fmt::format(
-        "  {{  // {} with a layer norm folded in: {} x {} + {} floats\n"
-        "    LayerNormFoldParams lp{{{}, {}, {}, nullptr, {}, {}}};\n"
-        "    if (aotc_model::cuda_device_alloc({}, &s->prepared[{}], error, error_size)) return fail_init(s);\n"
-        "    lp.out = static_cast<float*>(s->prepared[{}]);\n"
-        "    void* args_[] = {{&lp}};\n"
-        "    if (aotc_model::cuda_launch(s->fn[{}], aotc_blocks({}, 8), 1, 1, 256, 1, 1, 0, nullptr, args_, 0, "
-        "error, error_size))\n      return fail_init(s);\n  }}\n",
-        kg_.buffer(weight).name, n, k, n, weight_ptr(weight), weight_ptr(gamma), weight_ptr(beta), n, k,
-        (n * k + n) * 4, i, i, layer_norm_fold_slot_, n);
-    return i;
+    const size_t slot = init_kernel(layer_norm_fold_slot_, "aotc_layer_norm_fold", "LayerNormFoldParams",
+                                    "aotc::cuda::layer_norm_fold_weights(p.w, p.gamma, p.beta, p.out, p.n, p.k);");
+    return prepare(fmt::format("{} with a layer norm folded in: {} x {} + {} floats", kg_.buffer(weight).name, n, k, n),
+                   "LayerNormFoldParams", "lp",
+                   fmt::format("{}, {}, {}, nullptr, {}, {}", init_weight(weight), init_weight(gamma), init_weight(beta),
+                               n, k),
+                   "out", (n * k + n) * 4, slot, fmt::format("aotc_blocks({}, 8)", n));
   }
 
   Status emit_naive_gemm(const Kernel& k, const std::string& ps, const GemmKernel& g);

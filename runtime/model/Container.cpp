@@ -286,14 +286,8 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes, void* stream) {
   if (bytes <= inst.arena_size) return;
   const uint64_t size = (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
   if (device_type_ == AOTC_DEVICE_CUDA) {
-    if (inst.event_recorded)
-      cuda_event_synchronize(inst.event);  // the old arena may still be in use
-    if (inst.graphs) inst.graphs->clear();  // they point into the old arena
-    cuda_free(inst.arena);
-    inst.arena = nullptr;
-    inst.arena_size = 0;
     const int64_t t0 = now_ns();
-    inst.arena = cuda_alloc(size);
+    replace_device_memory(inst, inst.arena, inst.arena_size, size);
     // Zeroed once: generated split-K launches keep their tile counters at the
     // arena's start and leave them zero after each launch.
     cuda_memset_zero(inst.arena, size, stream);
@@ -311,6 +305,16 @@ void Container::ensure_arena(Instance& inst, uint64_t bytes, void* stream) {
     }
   }
   inst.arena_size = size;
+}
+
+void Container::replace_device_memory(Instance& inst, void*& ptr, uint64_t& size, uint64_t bytes) {
+  if (inst.event_recorded) cuda_event_synchronize(inst.event);  // the old memory may still be in use
+  if (inst.graphs) inst.graphs->clear();                        // they point into it
+  cuda_free(ptr);
+  ptr = nullptr;
+  size = 0;
+  ptr = cuda_alloc(bytes);
+  size = bytes;
 }
 
 void Container::stage_misaligned_inputs(Instance& inst, const std::vector<TensorView>& views,
@@ -332,13 +336,7 @@ void Container::stage_misaligned_inputs(Instance& inst, const std::vector<Tensor
   }
   if (moves.empty()) return;
   if (bytes > inst.staging_size) {
-    if (inst.event_recorded) cuda_event_synchronize(inst.event);  // the old copies may still be read
-    if (inst.graphs) inst.graphs->clear();                        // they point at the old copies
-    cuda_free(inst.staging);
-    inst.staging = nullptr;
-    inst.staging_size = 0;
-    inst.staging = cuda_alloc(bytes);
-    inst.staging_size = bytes;
+    replace_device_memory(inst, inst.staging, inst.staging_size, bytes);
     if (verbose())
       report("model '" + std::string(spec_.model_name) + "': input " + std::to_string(moves.front().input) +
              " is not 16-byte aligned; such inputs are copied to aligned memory before each run");

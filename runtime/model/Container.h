@@ -91,6 +91,10 @@ class Container {
   void bind_weights(const AotcWeights* weights, HostKind kind);
   std::unique_ptr<Instance> make_instance();
   void free_instance(Instance& instance) noexcept;
+  /// CUDA: `ptr` (`size` bytes) becomes `bytes` of new device memory, once no
+  /// earlier run of the instance can still use the old; the instance's
+  /// graphs, which point into it, go.
+  void replace_device_memory(Instance& instance, void*& ptr, uint64_t& size, uint64_t bytes);
   /// CUDA: a new arena is zeroed on `stream`, ahead of the run that uses it.
   void ensure_arena(Instance& instance, uint64_t bytes, void* stream);
   /// CUDA: generated kernels read inputs 16 bytes at a time. An input whose
