@@ -23,11 +23,14 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const Attention
   };
   int64_t mult = fp32 ? 4 : 8;
   bool vec = vec_ok(q, mult) && vec_ok(kk, mult) && vec_ok(v, mult) && *e % mult == 0 && *ev % mult == 0;
-  std::string cfg, label;
+  std::string cfg, label, fn = fp32 ? "attention_simt" : "attention_tc";
   auto round_up = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
   if (fp32) {
     int64_t E = round_up(*e, 4), Ev = round_up(*ev, 32);
-    if (*e == 64 && *ev == 64) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<64, 64, 16, 64, {}>", vec); label = "AttnSimtE64"; }
+    // Warps over the keys where measured faster (docs/cuda-kernels.md,
+    // "Attention"): head dim 64 with 16-byte loads.
+    if (*e == 64 && *ev == 64 && vec) { cfg = "aotc::cuda::AttnSimtKeysE64"; label = "AttnSimtKeysE64"; fn = "attention_simt_keys"; }
+    else if (*e == 64 && *ev == 64) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<64, 64, 16, 64, {}>", vec); label = "AttnSimtE64"; }
     else if (*e == 128 && *ev == 128) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<128, 128, 16, 32, {}>", vec); label = "AttnSimtE128"; }
     else { cfg = fmt::format("aotc::cuda::AttnSimtConfig<{}, {}, 16, 32, {}>", E, Ev, vec); label = fmt::format("AttnSimt<{}, {}>", E, Ev); }
   } else {
@@ -83,14 +86,14 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const Attention
   s += "  const aotc::cuda::StridedAttentionOutput<" + *T + "> out{reinterpret_cast<" + *T + "*>(" +
        buf(at.out_buffer) + "), " + dcode(os[0]) + ", " + dcode(os[1]) + ", " + dcode(os[2]) + ", " + dcode(os[3]) +
        "};\n";
-  s += std::string("  aotc::cuda::") + (fp32 ? "attention_simt" : "attention_tc") + "<" + C + ">(ap, out, " + M +
+  s += "  aotc::cuda::" + fn + "<" + C + ">(ap, out, " + M +
        (mask ? "{p}" : "()") + ");\n}\n\n";
   dev_ += s;
   templates_.insert("attention.cuh");
   launch("aotc_blocks(" + hcode(q.shape[2]) + ", s->info[" + std::to_string(index_) + "].tile_m)",
          "(uint32_t)(" + hcode(q.shape[1]) + ")", "(uint32_t)(" + hcode(q.shape[0]) + ")",
          hcode(q.shape[2]) + " > 0 && " + hcode(q.shape[0]) + " > 0");
-  choose(k, std::string(fp32 ? "attention_simt<" : "attention_tc<") + label + ">",
+  choose(k, fn + "<" + label + ">",
          fp32 ? "float32: flash attention on CUDA cores (full float32 precision)"
               : "16-bit: flash attention on tensor cores");
   return Status::ok();

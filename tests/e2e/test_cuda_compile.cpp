@@ -147,7 +147,8 @@ TEST_CASE("cuda selection: float32 linears take the tile shape measured fastest 
 
 TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {
   auto gpt = kernels_of(compiled_fixture("gpt_block", "cuda"));
-  CHECK(gpt["scaled_dot_product_attention"] == "attention_simt<AttnSimtE64>");  // head dim 64, float32
+  // Head dim 64, float32, 16-byte loads: the block's warps split the keys.
+  CHECK(gpt["scaled_dot_product_attention"] == "attention_simt_keys<AttnSimtKeysE64>");
   // Both layer norms are folded into the linears after them
   // (test_cuda_layer_norm_fold.cpp); log_softmax below is the row kernel.
   CHECK(gpt.count("layer_norm") == 0);

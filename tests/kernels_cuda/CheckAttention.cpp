@@ -221,7 +221,17 @@ void run_attention_cases(Context& c) {
                bf16,
                1e-2};
     b.packed = b.out_blhe = true;
-    attns.insert(attns.end(), {f, b});
+    AttnCase w = f;
+    w.kernel = "attn_keys_e64";
+    attns.insert(attns.end(), {f, w, b});
+  }
+  {
+    AttnCase m{"mask, L!=S", "attn_keys_e64_mask", 2, 3, 3, 50, 77, 64, 64, false, f32, 1e-5};
+    m.mask = true;
+    AttnCase g{"gqa causal, L < a step", "attn_keys_e64", 2, 8, 2, 100, 100, 64, 64, true, f32, 1e-5};
+    AttnCase l{"L!=S causal", "attn_keys_e64_w4k32s2", 1, 4, 4, 300, 333, 64, 64, true, f32, 1e-5};
+    AttnCase s{"S < L, non-causal", "attn_keys_e64_w4k32s2", 1, 2, 2, 129, 7, 64, 64, false, f32, 1e-5};
+    attns.insert(attns.end(), {m, g, l, s});
   }
   {
     AttnCase m{"mask, L!=S", "attn_simt_e64_mask", 2, 3, 3, 50, 77, 64, 64, false, f32, 1e-5};
@@ -243,6 +253,8 @@ void run_attention_cases(Context& c) {
                                true, f16, 1e-2});
       attns.push_back(
           AttnCase{"big causal", "attn_simt_e64", 1, 16, 16, 2048, 2048, 64, 64, true, f32, 1e-5});
+      attns.push_back(
+          AttnCase{"big causal", "attn_keys_e64", 1, 16, 16, 2048, 2048, 64, 64, true, f32, 1e-5});
     }
   }
   for (const AttnCase& a : attns) run_attention(c, a);

@@ -365,6 +365,11 @@ std::vector<KernelUnit> build_units() {
   u.push_back(attention("attn_simt_e64", "attention_simt", "AttnSimtE64", "float", false));
   u.push_back(attention("attn_simt_e64_mask", "attention_simt", "AttnSimtE64", "float", true));
   u.push_back(attention("attn_simt_e128", "attention_simt", "AttnSimtE128", "float", false));
+  u.push_back(attention("attn_keys_e64", "attention_simt_keys", "AttnSimtKeysE64", "float", false));
+  u.push_back(attention("attn_keys_e64_mask", "attention_simt_keys", "AttnSimtKeysE64", "float", true));
+  // Two stages and 32-key slices: the template's other paths.
+  u.push_back(attention("attn_keys_e64_w4k32s2", "attention_simt_keys", "AttnSimtKeysConfig<64, 64, 4, 32, 2>",
+                        "float", false));
   u.push_back(attention("attn_simt_e96_any", "attention_simt",
                         "AttnSimtConfig<96, 96, 16, 64, false>", "float", false));
   u.push_back(attention("attn_tc_e64_bf16", "attention_tc", "AttnTcE64<bf16>", "bf16", false));
