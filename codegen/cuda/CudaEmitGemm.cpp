@@ -80,8 +80,10 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
   if (norm) {
     const int64_t nn = *g.n.constant(), kk = *g.k.constant();
     norm_prepared = prepare_layer_norm_fold(b.buffer, g.norm_a->weight, g.norm_a->bias, nn, kk);
-    norm_arg = fmt::format(", aotc::cuda::RowNormA{{static_cast<const float*>(p.prepared) + {}, {:.9g}f}}", nn * kk,
-                           g.norm_a->eps);
+    norm_arg = fmt::format(
+        ", aotc::cuda::RowNormA{{static_cast<const float*>(p.prepared) + {}, static_cast<const float*>(p.prepared) + {}, "
+        "{:.9g}f}}",
+        nn * kk, nn * kk + nn, g.norm_a->eps);
   }
   params += "  gp.m = " + dcode(g.m) + "; gp.n = " + dcode(g.n) + "; gp.k = " + dcode(g.k) + ";\n";
   params += "  gp.batch = " + dcode(a.shape[0]) + ";\n";

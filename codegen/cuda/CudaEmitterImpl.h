@@ -419,7 +419,7 @@ class CudaEmitter {
                    16 * c * oc * 4, slot, fmt::format("aotc_blocks({}, 256)", oc * c));
   }
 
-  // W diag(gamma) and c of a layer norm folded into a linear
+  // W diag(gamma), c and w1 of a layer norm folded into a linear
   // (gemm_simt.cuh's RowNormA), made at init by layer_norm_fold_weights from
   // the float32 weight [n, k] and the norm's weight and bias (-1: none);
   // returns its prepared index.
@@ -430,11 +430,11 @@ class CudaEmitter {
                   "  float* out;\n  int64_t n, k;\n};\n";
     const size_t slot = init_kernel(layer_norm_fold_slot_, "aotc_layer_norm_fold", "LayerNormFoldParams",
                                     "aotc::cuda::layer_norm_fold_weights(p.w, p.gamma, p.beta, p.out, p.n, p.k);");
-    return prepare(fmt::format("{} with a layer norm folded in: {} x {} + {} floats", kg_.buffer(weight).name, n, k, n),
+    return prepare(fmt::format("{} with a layer norm folded in: {} x {} + 2 x {} floats", kg_.buffer(weight).name, n, k, n),
                    "LayerNormFoldParams", "lp",
                    fmt::format("{}, {}, {}, nullptr, {}, {}", init_weight(weight), init_weight(gamma), init_weight(beta),
                                n, k),
-                   "out", (n * k + n) * 4, slot, fmt::format("aotc_blocks({}, 8)", n));
+                   "out", (n * k + 2 * n) * 4, slot, fmt::format("aotc_blocks({}, 8)", n));
   }
 
   Status emit_naive_gemm(const Kernel& k, const std::string& ps, const GemmKernel& g);

@@ -100,8 +100,11 @@ TEST_CASE("layer norm fold: gpt_block's two norms go into the qkv and fc linears
         std::string::npos);
   // Three tile variants each, all with the norm: qkv is 768 x 256, fc 1024 x 256.
   CHECK(count(gpt.device, "gemm_simt_linear<Cfg_k0_linear_v") == 3);
-  CHECK(count(gpt.device, "aotc::cuda::RowNormA{static_cast<const float*>(p.prepared) + 196608, 1e-05f}") == 3);
-  CHECK(count(gpt.device, "aotc::cuda::RowNormA{static_cast<const float*>(p.prepared) + 262144, 1e-05f}") == 3);
+  // W' [n, k], then c and w1 [n] each.
+  CHECK(count(gpt.device, "aotc::cuda::RowNormA{static_cast<const float*>(p.prepared) + 196608, "
+                          "static_cast<const float*>(p.prepared) + 197376, 1e-05f}") == 3);
+  CHECK(count(gpt.device, "aotc::cuda::RowNormA{static_cast<const float*>(p.prepared) + 262144, "
+                          "static_cast<const float*>(p.prepared) + 263168, 1e-05f}") == 3);
   CHECK(gpt.device.find("cublaslt") == std::string::npos);
 
   // With --allow-tf32 (tensor cores, no fold) and on the CPU the norms stay kernels.

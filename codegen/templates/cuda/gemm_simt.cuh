@@ -387,42 +387,55 @@ using SimtLinearWide = SimtLinearConfig<32, 64, 32, 2, 4, 4>;
 
 /// A layer norm over the rows of A folded into the linear that reads it
 /// (LoweringOptions::fold_layer_norm). With LN(a) = (a - mean) * rstd * gamma
-/// + beta, LN(a) W^T = rstd * ((a - mean) (W diag(gamma))^T) + c, where
-/// c[n] = sum_k beta_k W[n, k]: B holds W diag(gamma)
-/// (layer_norm_fold_weights makes it and c at load), each block takes its
-/// rows' mean and rstd from A itself while its first slices are in flight,
-/// and subtracts the mean from the A values it multiplies (so the product
-/// is of centred rows, as when normalizing first); rstd and c are applied
-/// per output before the epilogue.
+/// + beta, W' = W diag(gamma), c[n] = sum_k beta_k W[n, k] and
+/// w1[n] = sum_k W'[n, k]:
+///   LN(a) W^T = rstd * ((a - s) W'^T - (mean - s) w1) + c
+/// for any per-row shift s. B holds W' (layer_norm_fold_weights makes it, c
+/// and w1 at load). Without split K, s is the row's first element and each
+/// block sums its rows' statistics from the A slices already in shared
+/// memory; with split K, a pass over A before the loop takes them and s is
+/// the mean. Either way the values multiplied are near zero (a row's spread,
+/// not its mean: rows far from zero keep their precision), and rstd, the
+/// w1 term and c are applied per output before the epilogue.
 struct RowNormA {
-  const float* c = nullptr;  ///< [N]
+  const float* c = nullptr;   ///< [N]
+  const float* w1 = nullptr;  ///< [N]
   float eps = 0.0f;
 };
 
 /// Load-time preparation for RowNormA from a float32 weight w [n, k] and the
 /// layer norm's gamma and beta [k] (either may be null: 1 and 0): out holds
-/// w diag(gamma) [n, k], then c [n]. One warp per row of w (blocks of 256
-/// threads), sums in double.
+/// W' = w diag(gamma) [n, k], then c [n], then w1 [n] (the row sums of W' as
+/// stored). One warp per row of w (blocks of 256 threads), sums in double.
 AOTC_DEVICE void layer_norm_fold_weights(const float* w, const float* gamma, const float* beta, float* out,
                                          int64_t n, int64_t k) {
   const int64_t row = static_cast<int64_t>(blockIdx.x) * (blockDim.x / kWarpSize) + threadIdx.x / kWarpSize;
   const int lane = threadIdx.x % kWarpSize;
   if (row >= n) return;
-  double c = 0.0;
+  double c = 0.0, w1 = 0.0;
   for (int64_t col = lane; col < k; col += kWarpSize) {
     const float v = w[row * k + col];
-    out[row * k + col] = gamma != nullptr ? v * gamma[col] : v;
+    const float scaled = gamma != nullptr ? v * gamma[col] : v;
+    out[row * k + col] = scaled;
+    w1 += static_cast<double>(scaled);
     if (beta != nullptr) c += static_cast<double>(beta[col]) * v;
   }
 #pragma unroll
-  for (int o = kWarpSize / 2; o > 0; o >>= 1) c += __shfl_xor_sync(kFullWarpMask, c, o);
-  if (lane == 0) out[n * k + row] = static_cast<float>(c);
+  for (int o = kWarpSize / 2; o > 0; o >>= 1) {
+    c += __shfl_xor_sync(kFullWarpMask, c, o);
+    w1 += __shfl_xor_sync(kFullWarpMask, w1, o);
+  }
+  if (lane == 0) {
+    out[n * k + row] = static_cast<float>(c);
+    out[n * k + n + row] = static_cast<float>(w1);
+  }
 }
 
 namespace detail {
 
 /// The mean and rstd of rows m0 .. m0 + kBM - 1 of A (k stride 1) into
-/// stats[0 .. kBM) and stats[kBM .. 2 kBM): kThreads / kBM threads per row,
+/// stats[0 .. kBM) and stats[kBM .. 2 kBM), and 0 (the rows are centred by
+/// their mean) into stats[2 kBM .. 3 kBM): kThreads / kBM threads per row,
 /// sums of the values less the row's first one (so that a large common
 /// offset cancels before it is squared), combined with warp shuffles.
 template <int kBM, int kThreads, bool kVec>
@@ -462,6 +475,7 @@ AOTC_DEVICE void row_norm_stats(const GemmParams& p, int64_t b, int64_t m0, floa
     const float var = fmaxf(s2 * inv_k - d * d, 0.0f);
     stats[r] = shift + d;
     stats[kBM + r] = 1.0f / sqrtf(var + eps);
+    stats[2 * kBM + r] = 0.0f;
   }
 }
 
@@ -510,16 +524,41 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     }
     cp_async_commit();
   }
-  __shared__ float norm_stats[kNormA ? 2 * kBM : 1];
-  float row_mean[kTM];  // kNormA: the mean of each of this thread's rows
+  // kNormA: per row of the tile, the shift s, rstd, and mean - s.
+  __shared__ float norm_stats[kNormA ? 3 * kBM : 1];
+  // Without split K the statistics come from the A slices in the loop below
+  // (s = the row's first element); with it, every share takes them over the
+  // whole row first (s = the mean), while its first slices are in flight.
+  const bool stats_in_loop = kNormA && splits == 1;
   if (kNormA) {
-    // While the first slices are in flight; every share of a split K takes
-    // them over the whole row.
-    detail::row_norm_stats<kBM, kThreads, Cfg::kVec>(p, b, m0, norm.eps, norm_stats);
+    if (stats_in_loop) {
+      for (int r = threadIdx.x; r < kBM; r += kThreads)
+        norm_stats[r] = m0 + r < p.m
+                            ? static_cast<const float*>(p.a)[b * p.a_stride_batch + (m0 + r) * p.a_stride_m]
+                            : 0.0f;
+    } else {
+      detail::row_norm_stats<kBM, kThreads, Cfg::kVec>(p, b, m0, norm.eps, norm_stats);
+    }
     __syncthreads();
   }
+  float row_shift[kTM];  // kNormA: what this thread's rows are centred by
 #pragma unroll
-  for (int i = 0; i < kTM; ++i) row_mean[i] = kNormA ? norm_stats[ty + i * Cfg::kThreadsM] : 0.0f;
+  for (int i = 0; i < kTM; ++i) row_shift[i] = kNormA ? norm_stats[ty + i * Cfg::kThreadsM] : 0.0f;
+  // In-loop statistics: thread t sums float4 chunks t, t + kThreads, ... of
+  // each A slice (kBK / 4 consecutive chunks per row, so a row's chunks are
+  // consecutive lanes), as values less the row's shift.
+  constexpr int kChunksA = kBM * kBK / 4, kChunksRow = kBK / 4;
+  constexpr int kStatChunks = kNormA ? (kChunksA + kThreads - 1) / kThreads : 1;
+  static_assert(!kNormA || (kChunksRow <= kWarpSize && (kChunksRow & (kChunksRow - 1)) == 0 &&
+                            kThreads % kChunksRow == 0),
+                "a row's chunks must be a power-of-two lane group within a warp");
+  float stat_sum[kStatChunks], stat_sq[kStatChunks], stat_shift[kStatChunks];
+#pragma unroll
+  for (int j = 0; j < kStatChunks; ++j) {
+    const int c = threadIdx.x + j * kThreads;
+    stat_sum[j] = stat_sq[j] = 0.0f;
+    stat_shift[j] = kNormA && c < kChunksA ? norm_stats[c / kChunksRow] : 0.0f;
+  }
   for (int s = 0; s < slices; ++s) {
     cp_async_wait<kStages - 2>();
     __syncthreads();
@@ -532,6 +571,21 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     cp_async_commit();
     const float* ta = smem + (s % kStages) * Cfg::kStageFloats;
     const float* tb = ta + kBM * kPitch;
+    if (kNormA && stats_in_loop) {
+#pragma unroll
+      for (int j = 0; j < kStatChunks; ++j) {
+        const int c = threadIdx.x + j * kThreads;
+        if (kChunksA % kThreads != 0 && c >= kChunksA) continue;
+        const int col = (c % kChunksRow) * 4;
+        const float4 v = *reinterpret_cast<const float4*>(ta + (c / kChunksRow) * kPitch + col);
+        const int64_t k0 = static_cast<int64_t>(first_slice + s) * kBK + col;
+        // Past K the slice holds zeros, which are not the row's.
+        const float d0 = k0 < p.k ? v.x - stat_shift[j] : 0.0f, d1 = k0 + 1 < p.k ? v.y - stat_shift[j] : 0.0f;
+        const float d2 = k0 + 2 < p.k ? v.z - stat_shift[j] : 0.0f, d3 = k0 + 3 < p.k ? v.w - stat_shift[j] : 0.0f;
+        stat_sum[j] += (d0 + d1) + (d2 + d3);
+        stat_sq[j] = fmaf(d0, d0, fmaf(d1, d1, fmaf(d2, d2, fmaf(d3, d3, stat_sq[j]))));
+      }
+    }
 #pragma unroll
     for (int k4 = 0; k4 < kBK; k4 += 4) {
       float4 av[kTM], bv[kTN];
@@ -540,10 +594,10 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
         av[i] = *reinterpret_cast<const float4*>(ta + (ty + i * Cfg::kThreadsM) * kPitch + k4);
         if (kNormA) {
           // Past K the tile holds zeros on both sides, so -mean * 0 adds nothing.
-          av[i].x -= row_mean[i];
-          av[i].y -= row_mean[i];
-          av[i].z -= row_mean[i];
-          av[i].w -= row_mean[i];
+          av[i].x -= row_shift[i];
+          av[i].y -= row_shift[i];
+          av[i].z -= row_shift[i];
+          av[i].w -= row_shift[i];
         }
       }
 #pragma unroll
@@ -561,6 +615,21 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     }
   }
   cp_async_wait<0>();
+  if (kNormA && stats_in_loop) {
+    const float inv_k = p.k > 0 ? 1.0f / static_cast<float>(p.k) : 0.0f;
+#pragma unroll
+    for (int j = 0; j < kStatChunks; ++j) {
+      const int c = threadIdx.x + j * kThreads;
+      const float s1 = warp_sum<kChunksRow>(stat_sum[j]), s2 = warp_sum<kChunksRow>(stat_sq[j]);
+      if (c % kChunksRow == 0 && c < kChunksA) {
+        const int r = c / kChunksRow;
+        const float d = s1 * inv_k;
+        norm_stats[kBM + r] = 1.0f / sqrtf(fmaxf(s2 * inv_k - d * d, 0.0f) + norm.eps);
+        norm_stats[2 * kBM + r] = d;
+      }
+    }
+    __syncthreads();
+  }
 
   if (splits > 1) {
     const int64_t tiles_m = (p.m + kBM - 1) / kBM, tiles_n = (p.n + kBN - 1) / kBN;
@@ -576,12 +645,13 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     const int64_t m = m0 + ty + i * Cfg::kThreadsM;
     if (m >= p.m) continue;
     const float rstd = kNormA ? norm_stats[kBM + ty + i * Cfg::kThreadsM] : 1.0f;
+    const float mean_less_shift = kNormA ? norm_stats[2 * kBM + ty + i * Cfg::kThreadsM] : 0.0f;
 #pragma unroll
     for (int j = 0; j < kTN; ++j) {
       const int64_t n = n0 + tx + j * Cfg::kThreadsN;
       if (n >= p.n) continue;
       if (kNormA)
-        epi(b, m, n, fmaf(rstd, acc[i][j], norm.c[n]));
+        epi(b, m, n, fmaf(rstd, fmaf(-mean_less_shift, norm.w1[n], acc[i][j]), norm.c[n]));
       else
         epi(b, m, n, acc[i][j]);
     }
