@@ -390,13 +390,13 @@ using SimtLinearWide = SimtLinearConfig<32, 64, 32, 2, 4, 4>;
 /// + beta, W' = W diag(gamma), c[n] = sum_k beta_k W[n, k] and
 /// w1[n] = sum_k W'[n, k]:
 ///   LN(a) W^T = rstd * ((a - s) W'^T - (mean - s) w1) + c
-/// for any per-row shift s. B holds W' (layer_norm_fold_weights makes it, c
-/// and w1 at load). Without split K, s is the row's first element and each
-/// block sums its rows' statistics from the A slices already in shared
-/// memory; with split K, a pass over A before the loop takes them and s is
-/// the mean. Either way the values multiplied are near zero (a row's spread,
-/// not its mean: rows far from zero keep their precision), and rstd, the
-/// w1 term and c are applied per output before the epilogue.
+/// for any per-row shift s; s is the row's first element, exact, so the
+/// values multiplied are near zero (a row's spread, not its mean: rows far
+/// from zero keep their precision) and no rounded mean is subtracted. B holds
+/// W' (layer_norm_fold_weights makes it, c and w1 at load). Without split K
+/// each block sums its rows' statistics from the A slices already in shared
+/// memory; with split K every share takes them in a pass over A before the
+/// loop. rstd, the w1 term and c are applied per output before the epilogue.
 struct RowNormA {
   const float* c = nullptr;   ///< [N]
   const float* w1 = nullptr;  ///< [N]
@@ -433,9 +433,9 @@ AOTC_DEVICE void layer_norm_fold_weights(const float* w, const float* gamma, con
 
 namespace detail {
 
-/// The mean and rstd of rows m0 .. m0 + kBM - 1 of A (k stride 1) into
-/// stats[0 .. kBM) and stats[kBM .. 2 kBM), and 0 (the rows are centred by
-/// their mean) into stats[2 kBM .. 3 kBM): kThreads / kBM threads per row,
+/// For rows m0 .. m0 + kBM - 1 of A (k stride 1): the first element s into
+/// stats[0 .. kBM), rstd into stats[kBM .. 2 kBM) and mean - s into
+/// stats[2 kBM .. 3 kBM): kThreads / kBM threads per row,
 /// sums of the values less the row's first one (so that a large common
 /// offset cancels before it is squared), combined with warp shuffles.
 template <int kBM, int kThreads, bool kVec>
@@ -473,9 +473,9 @@ AOTC_DEVICE void row_norm_stats(const GemmParams& p, int64_t b, int64_t m0, floa
     const float inv_k = 1.0f / static_cast<float>(p.k);
     const float d = s1 * inv_k;
     const float var = fmaxf(s2 * inv_k - d * d, 0.0f);
-    stats[r] = shift + d;
+    stats[r] = shift;
     stats[kBM + r] = 1.0f / sqrtf(var + eps);
-    stats[2 * kBM + r] = 0.0f;
+    stats[2 * kBM + r] = d;
   }
 }
 
@@ -524,11 +524,11 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     }
     cp_async_commit();
   }
-  // kNormA: per row of the tile, the shift s, rstd, and mean - s.
+  // kNormA: per row of the tile, the shift s (its first element), rstd, and
+  // mean - s. Without split K the statistics come from the A slices in the
+  // loop below; with it, every share takes them over the whole row first,
+  // while its first slices are in flight.
   __shared__ float norm_stats[kNormA ? 3 * kBM : 1];
-  // Without split K the statistics come from the A slices in the loop below
-  // (s = the row's first element); with it, every share takes them over the
-  // whole row first (s = the mean), while its first slices are in flight.
   const bool stats_in_loop = kNormA && splits == 1;
   if (kNormA) {
     if (stats_in_loop) {
