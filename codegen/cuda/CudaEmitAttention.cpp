@@ -28,8 +28,9 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const Attention
   if (fp32) {
     int64_t E = round_up(*e, 4), Ev = round_up(*ev, 32);
     // Warps over the keys where measured faster (docs/cuda-kernels.md,
-    // "Attention"): head dim 64 with 16-byte loads.
+    // "Attention"): head dims 64 and 128 with 16-byte loads.
     if (*e == 64 && *ev == 64 && vec) { cfg = "aotc::cuda::AttnSimtKeysE64"; label = "AttnSimtKeysE64"; fn = "attention_simt_keys"; }
+    else if (*e == 128 && *ev == 128 && vec) { cfg = "aotc::cuda::AttnSimtKeysE128"; label = "AttnSimtKeysE128"; fn = "attention_simt_keys"; }
     else if (*e == 64 && *ev == 64) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<64, 64, 16, 64, {}>", vec); label = "AttnSimtE64"; }
     else if (*e == 128 && *ev == 128) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<128, 128, 16, 32, {}>", vec); label = "AttnSimtE128"; }
     else { cfg = fmt::format("aotc::cuda::AttnSimtConfig<{}, {}, 16, 32, {}>", E, Ev, vec); label = fmt::format("AttnSimt<{}, {}>", E, Ev); }

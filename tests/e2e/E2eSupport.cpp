@@ -167,4 +167,17 @@ std::unique_ptr<Graph> layer_norm_linear_graph(int64_t k, int64_t n, bool affine
   return g;
 }
 
+std::unique_ptr<Graph> attention_graph(int64_t heads, int64_t kv_heads, int64_t e, bool causal) {
+  auto g = std::make_unique<Graph>();
+  g->add_symbol("l", {1, 1024});
+  const SymExpr l = SymExpr::symbol("l");
+  Value* q = g->add_input("q", {DType::Float32, {SymExpr(1), SymExpr(heads), l, SymExpr(e)}});
+  Value* k = g->add_input("k", {DType::Float32, {SymExpr(1), SymExpr(kv_heads), l, SymExpr(e)}});
+  Value* v = g->add_input("v", {DType::Float32, {SymExpr(1), SymExpr(kv_heads), l, SymExpr(e)}});
+  auto a = build_node(*g, OpId::Sdpa, {q, k, v, nullptr}, {{"is_causal", causal}, {"enable_gqa", kv_heads != heads}});
+  if (!a) FAIL(a.error().message);
+  g->add_output((*a)->result());
+  return g;
+}
+
 }  // namespace aotc::e2e

@@ -48,4 +48,8 @@ enum class NormReaders { kLinearOnly, kAlsoSecondLinear, kAlsoOutput };
 std::unique_ptr<Graph> layer_norm_linear_graph(int64_t k, int64_t n, bool affine,
                                                NormReaders readers = NormReaders::kLinearOnly);
 
+/// scaled_dot_product_attention of inputs q [1, heads, l, e], k and v
+/// [1, kv_heads, l, e] (enable_gqa where kv_heads < heads), l in 1..1024.
+std::unique_ptr<Graph> attention_graph(int64_t heads, int64_t kv_heads, int64_t e, bool causal);
+
 }  // namespace aotc::e2e

@@ -145,6 +145,26 @@ TEST_CASE("cuda selection: float32 linears take the tile shape measured fastest 
   CHECK(count_of(wrapper, "if (aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)) {") == 4);
 }
 
+TEST_CASE("cuda selection: float32 attention splits the keys over warps for head dims 64 and 128") {
+  struct Case {
+    int64_t heads, kv_heads, e;
+    const char* kernel;
+  };
+  for (const Case c : {Case{4, 4, 64, "attention_simt_keys<AttnSimtKeysE64>"},
+                       Case{8, 2, 128, "attention_simt_keys<AttnSimtKeysE128>"},
+                       Case{2, 2, 80, "attention_simt<AttnSimt<80, 96>>"},
+                       Case{2, 2, 32, "attention_simt<AttnSimt<32, 32>>"}}) {
+    auto graph = attention_graph(c.heads, c.kv_heads, c.e, true);
+    codegen::CompileOptions o;
+    o.target = "cuda";
+    o.archs = {"sm_90"};
+    const auto package = scratch_dir() / ("attention_e" + std::to_string(c.e) + ".pt2");
+    auto r = codegen::compile_graph(*graph, package, o);
+    if (!r) FAIL(r.error().message);
+    CHECK(kernels_of(package)["scaled_dot_product_attention"] == c.kernel);
+  }
+}
+
 TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {
   auto gpt = kernels_of(compiled_fixture("gpt_block", "cuda"));
   // Head dim 64, float32, 16-byte loads: the block's warps split the keys.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 
+#include "CudaCompileSupport.h"
 #include "E2eSupport.h"
 #include "Npy.h"
 #include "codegen/Compiler.h"
@@ -182,6 +183,54 @@ TEST_CASE("gpu: a layer norm folded into its linear, against the evaluator, rows
     }
     std::printf("gpu %-14s worst relative error %.3g (tolerance %.0e)\n",
                 ("ln_fold_k" + std::to_string(sh.k)).c_str(), worst, 1e-4);
+  }
+}
+
+TEST_CASE("gpu: float32 attention of head dims 64, 128 and 80, causal or not, against the evaluator") {
+  // Head dims 64 and 128 take attention_simt_keys, 80 attention_simt; lengths
+  // from under one key slice to several steps of every warp.
+  struct Case {
+    int64_t heads, kv_heads, e;
+    bool causal;
+    const char* kernel;
+  };
+  for (const Case c : {Case{4, 4, 64, true, "attention_simt_keys<AttnSimtKeysE64>"},
+                       Case{8, 2, 64, false, "attention_simt_keys<AttnSimtKeysE64>"},
+                       Case{2, 2, 128, true, "attention_simt_keys<AttnSimtKeysE128>"},
+                       Case{4, 2, 128, false, "attention_simt_keys<AttnSimtKeysE128>"},
+                       Case{2, 2, 80, true, "attention_simt<AttnSimt<80, 96>>"}}) {
+    auto graph = attention_graph(c.heads, c.kv_heads, c.e, c.causal);
+    codegen::CompileOptions o;
+    o.target = "cuda";
+    o.archs = {"sm_90"};
+    const std::string name = "attention_h" + std::to_string(c.heads) + "_kv" + std::to_string(c.kv_heads) + "_e" +
+                             std::to_string(c.e) + (c.causal ? "_causal" : "_full");
+    const auto package = scratch_dir() / (name + ".pt2");
+    auto r = codegen::compile_graph(*graph, package, o);
+    if (!r) FAIL(r.error().message);
+    REQUIRE(r->kernels == 1);
+    CHECK(kernels_of(package)["scaled_dot_product_attention"]["kernel"] == c.kernel);
+    aotc::Model m = aotc::Model::load(package.string());
+    double worst = 0;
+    uint32_t seed = 31;
+    for (int64_t l : {1, 7, 16, 17, 100, 257, 600}) {
+      std::vector<HostTensor> inputs;
+      for (int64_t h : {c.heads, c.kv_heads, c.kv_heads}) {
+        HostTensor t = HostTensor::zeros(DType::Float32, {1, h, l, c.e});
+        std::mt19937 rng(seed++);
+        std::normal_distribution<double> normal;
+        for (int64_t i = 0; i < t.numel(); ++i) t.set(i, normal(rng));
+        inputs.push_back(std::move(t));
+      }
+      auto expected = evaluate(*graph, inputs);
+      if (!expected) FAIL(expected.error().message);
+      auto outputs = m.run({to_runtime(inputs[0]), to_runtime(inputs[1]), to_runtime(inputs[2])});
+      const double err = testing::relative_error(to_host(outputs[0]), (*expected)[0]);
+      worst = std::max(worst, err);
+      INFO(name << ", l " << l << ": " << err);
+      CHECK(err <= 1e-4);
+    }
+    std::printf("gpu %-28s worst relative error %.3g (tolerance %.0e)\n", name.c_str(), worst, 1e-4);
   }
 }
 

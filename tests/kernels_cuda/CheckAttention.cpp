@@ -231,7 +231,10 @@ void run_attention_cases(Context& c) {
     AttnCase g{"gqa causal, L < a step", "attn_keys_e64", 2, 8, 2, 100, 100, 64, 64, true, f32, 1e-5};
     AttnCase l{"L!=S causal", "attn_keys_e64_w4k32s2", 1, 4, 4, 300, 333, 64, 64, true, f32, 1e-5};
     AttnCase s{"S < L, non-causal", "attn_keys_e64_w4k32s2", 1, 2, 2, 129, 7, 64, 64, false, f32, 1e-5};
-    attns.insert(attns.end(), {m, g, l, s});
+    AttnCase g128{"gqa E128 causal", "attn_keys_e128", 1, 8, 2, 200, 200, 128, 128, true, f32, 1e-5};
+    AttnCase l128{"E128 causal", "attn_keys_e128", 1, 2, 2, 512, 512, 128, 128, true, f32, 1e-5};
+    AttnCase o128{"E128 causal", "attn_simt_e128", 1, 2, 2, 512, 512, 128, 128, true, f32, 1e-5};
+    attns.insert(attns.end(), {m, g, l, s, g128, l128, o128});
   }
   {
     AttnCase m{"mask, L!=S", "attn_simt_e64_mask", 2, 3, 3, 50, 77, 64, 64, false, f32, 1e-5};

@@ -367,6 +367,7 @@ std::vector<KernelUnit> build_units() {
   u.push_back(attention("attn_simt_e128", "attention_simt", "AttnSimtE128", "float", false));
   u.push_back(attention("attn_keys_e64", "attention_simt_keys", "AttnSimtKeysE64", "float", false));
   u.push_back(attention("attn_keys_e64_mask", "attention_simt_keys", "AttnSimtKeysE64", "float", true));
+  u.push_back(attention("attn_keys_e128", "attention_simt_keys", "AttnSimtKeysE128", "float", false));
   // Two stages and 32-key slices: the template's other paths.
   u.push_back(attention("attn_keys_e64_w4k32s2", "attention_simt_keys", "AttnSimtKeysConfig<64, 64, 4, 32, 2>",
                         "float", false));

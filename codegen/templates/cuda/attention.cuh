@@ -384,6 +384,9 @@ struct AttnSimtKeysConfig {
 /// AttnSimtE64, and 15-25% off every length from 77 to 2048, masked and
 /// grouped-query included (docs/cuda-kernels.md, "Attention").
 using AttnSimtKeysE64 = AttnSimtKeysConfig<64, 64, 8, 16, 1>;
+/// Head dim 128: 8 warps of 8-key slices (83 KiB). On an H100, 2 heads at
+/// T = 512, causal: 33.6 us against 39.2 for AttnSimtE128.
+using AttnSimtKeysE128 = AttnSimtKeysConfig<128, 128, 8, 8, 1>;
 
 template <class Cfg, class Output, class Mask = NoMask>
 AOTC_DEVICE void attention_simt_keys(const AttentionParams& p, const Output& out,
