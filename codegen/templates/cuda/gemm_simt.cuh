@@ -393,10 +393,10 @@ using SimtLinearWide = SimtLinearConfig<32, 64, 32, 2, 4, 4>;
 /// for any per-row shift s; s is the row's first element, exact, so the
 /// values multiplied are near zero (a row's spread, not its mean: rows far
 /// from zero keep their precision) and no rounded mean is subtracted. B holds
-/// W' (layer_norm_fold_weights makes it, c and w1 at load). Without split K
-/// each block sums its rows' statistics from the A slices already in shared
-/// memory; with split K every share takes them in a pass over A before the
-/// loop. rstd, the w1 term and c are applied per output before the epilogue.
+/// W' (layer_norm_fold_weights makes it, c and w1 at load). Each block (each
+/// share of a split K) takes its rows' statistics in a pass over A while its
+/// first slices are in flight; rstd, the w1 term and c are applied per output
+/// before the epilogue.
 struct RowNormA {
   const float* c = nullptr;   ///< [N]
   const float* w1 = nullptr;  ///< [N]
@@ -524,41 +524,17 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     }
     cp_async_commit();
   }
-  // kNormA: per row of the tile, the shift s (its first element), rstd, and
-  // mean - s. Without split K the statistics come from the A slices in the
-  // loop below; with it, every share takes them over the whole row first,
-  // while its first slices are in flight.
+  // kNormA: per row of the tile, the shift s (its first element), rstd and
+  // mean - s, taken while the first slices are in flight; every share of a
+  // split K takes them over the whole row.
   __shared__ float norm_stats[kNormA ? 3 * kBM : 1];
-  const bool stats_in_loop = kNormA && splits == 1;
   if (kNormA) {
-    if (stats_in_loop) {
-      for (int r = threadIdx.x; r < kBM; r += kThreads)
-        norm_stats[r] = m0 + r < p.m
-                            ? static_cast<const float*>(p.a)[b * p.a_stride_batch + (m0 + r) * p.a_stride_m]
-                            : 0.0f;
-    } else {
-      detail::row_norm_stats<kBM, kThreads, Cfg::kVec>(p, b, m0, norm.eps, norm_stats);
-    }
+    detail::row_norm_stats<kBM, kThreads, Cfg::kVec>(p, b, m0, norm.eps, norm_stats);
     __syncthreads();
   }
   float row_shift[kTM];  // kNormA: what this thread's rows are centred by
 #pragma unroll
   for (int i = 0; i < kTM; ++i) row_shift[i] = kNormA ? norm_stats[ty + i * Cfg::kThreadsM] : 0.0f;
-  // In-loop statistics: thread t sums float4 chunks t, t + kThreads, ... of
-  // each A slice (kBK / 4 consecutive chunks per row, so a row's chunks are
-  // consecutive lanes), as values less the row's shift.
-  constexpr int kChunksA = kBM * kBK / 4, kChunksRow = kBK / 4;
-  constexpr int kStatChunks = kNormA ? (kChunksA + kThreads - 1) / kThreads : 1;
-  static_assert(!kNormA || (kChunksRow <= kWarpSize && (kChunksRow & (kChunksRow - 1)) == 0 &&
-                            kThreads % kChunksRow == 0),
-                "a row's chunks must be a power-of-two lane group within a warp");
-  float stat_sum[kStatChunks], stat_sq[kStatChunks], stat_shift[kStatChunks];
-#pragma unroll
-  for (int j = 0; j < kStatChunks; ++j) {
-    const int c = threadIdx.x + j * kThreads;
-    stat_sum[j] = stat_sq[j] = 0.0f;
-    stat_shift[j] = kNormA && c < kChunksA ? norm_stats[c / kChunksRow] : 0.0f;
-  }
   for (int s = 0; s < slices; ++s) {
     cp_async_wait<kStages - 2>();
     __syncthreads();
@@ -571,21 +547,6 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     cp_async_commit();
     const float* ta = smem + (s % kStages) * Cfg::kStageFloats;
     const float* tb = ta + kBM * kPitch;
-    if (kNormA && stats_in_loop) {
-#pragma unroll
-      for (int j = 0; j < kStatChunks; ++j) {
-        const int c = threadIdx.x + j * kThreads;
-        if (kChunksA % kThreads != 0 && c >= kChunksA) continue;
-        const int col = (c % kChunksRow) * 4;
-        const float4 v = *reinterpret_cast<const float4*>(ta + (c / kChunksRow) * kPitch + col);
-        const int64_t k0 = static_cast<int64_t>(first_slice + s) * kBK + col;
-        // Past K the slice holds zeros, which are not the row's.
-        const float d0 = k0 < p.k ? v.x - stat_shift[j] : 0.0f, d1 = k0 + 1 < p.k ? v.y - stat_shift[j] : 0.0f;
-        const float d2 = k0 + 2 < p.k ? v.z - stat_shift[j] : 0.0f, d3 = k0 + 3 < p.k ? v.w - stat_shift[j] : 0.0f;
-        stat_sum[j] += (d0 + d1) + (d2 + d3);
-        stat_sq[j] = fmaf(d0, d0, fmaf(d1, d1, fmaf(d2, d2, fmaf(d3, d3, stat_sq[j]))));
-      }
-    }
 #pragma unroll
     for (int k4 = 0; k4 < kBK; k4 += 4) {
       float4 av[kTM], bv[kTN];
@@ -593,7 +554,7 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
       for (int i = 0; i < kTM; ++i) {
         av[i] = *reinterpret_cast<const float4*>(ta + (ty + i * Cfg::kThreadsM) * kPitch + k4);
         if (kNormA) {
-          // Past K the tile holds zeros on both sides, so -mean * 0 adds nothing.
+          // Past K the tile holds zeros on both sides, so -shift * 0 adds nothing.
           av[i].x -= row_shift[i];
           av[i].y -= row_shift[i];
           av[i].z -= row_shift[i];
@@ -615,21 +576,6 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
     }
   }
   cp_async_wait<0>();
-  if (kNormA && stats_in_loop) {
-    const float inv_k = p.k > 0 ? 1.0f / static_cast<float>(p.k) : 0.0f;
-#pragma unroll
-    for (int j = 0; j < kStatChunks; ++j) {
-      const int c = threadIdx.x + j * kThreads;
-      const float s1 = warp_sum<kChunksRow>(stat_sum[j]), s2 = warp_sum<kChunksRow>(stat_sq[j]);
-      if (c % kChunksRow == 0 && c < kChunksA) {
-        const int r = c / kChunksRow;
-        const float d = s1 * inv_k;
-        norm_stats[kBM + r] = 1.0f / sqrtf(fmaxf(s2 * inv_k - d * d, 0.0f) + norm.eps);
-        norm_stats[2 * kBM + r] = d;
-      }
-    }
-    __syncthreads();
-  }
 
   if (splits > 1) {
     const int64_t tiles_m = (p.m + kBM - 1) / kBM, tiles_n = (p.n + kBN - 1) / kBN;
