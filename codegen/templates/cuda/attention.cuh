@@ -121,6 +121,31 @@ AOTC_DEVICE int64_t attn_row_tile(bool causal) {
                 : static_cast<int64_t>(blockIdx.x);
 }
 
+/// What the block of kRows query rows starting at l0 of (b, h) works on: q at
+/// its first row, k and v of its kv head (grouped-query attention), and the
+/// end of the keys its rows can see.
+template <class T>
+struct AttnBlock {
+  int64_t b, h, l0, kv_end;
+  const T* q;
+  const T* k;
+  const T* v;
+};
+
+template <class T, int kRows>
+AOTC_DEVICE AttnBlock<T> attn_block(const AttentionParams& p) {
+  AttnBlock<T> a;
+  a.b = blockIdx.z;
+  a.h = blockIdx.y;
+  a.l0 = attn_row_tile(p.causal != 0) * kRows;
+  const int64_t hk = a.h / (p.heads / p.kv_heads);
+  a.q = static_cast<const T*>(p.q) + a.b * p.q_stride_b + a.h * p.q_stride_h + a.l0 * p.q_stride_l;
+  a.k = static_cast<const T*>(p.k) + a.b * p.k_stride_b + hk * p.k_stride_h;
+  a.v = static_cast<const T*>(p.v) + a.b * p.v_stride_b + hk * p.v_stride_h;
+  a.kv_end = p.causal ? min_of(p.len_kv, a.l0 + kRows) : p.len_kv;
+  return a;
+}
+
 }  // namespace detail
 
 // ------------------------------------------------------------- float32 SIMT
@@ -168,16 +193,11 @@ AOTC_DEVICE void attention_simt(const AttentionParams& p, const Output& out,
   float* sv = sk + 2 * kKeys * Cfg::kPitchK;  // [2][kKeys][kPitchV]
   float* sp = sv + 2 * kKeys * Cfg::kPitchV;  // [kRows][kKeys]
 
-  const int64_t b = blockIdx.z, h = blockIdx.y;
-  const int64_t l0 = detail::attn_row_tile(p.causal != 0) * kRows;
-  const int64_t hk = h / (p.heads / p.kv_heads);
-  const int64_t L = p.len_q, S = p.len_kv;
-  const float* q =
-      static_cast<const float*>(p.q) + b * p.q_stride_b + h * p.q_stride_h + l0 * p.q_stride_l;
-  const float* k = static_cast<const float*>(p.k) + b * p.k_stride_b + hk * p.k_stride_h;
-  const float* v = static_cast<const float*>(p.v) + b * p.v_stride_b + hk * p.v_stride_h;
-
-  const int64_t kv_end = p.causal ? min_of(S, l0 + kRows) : S;
+  const detail::AttnBlock<float> blk = detail::attn_block<float, kRows>(p);
+  const int64_t b = blk.b, h = blk.h, l0 = blk.l0, L = p.len_q, S = p.len_kv, kv_end = blk.kv_end;
+  const float* q = blk.q;
+  const float* k = blk.k;
+  const float* v = blk.v;
   const int64_t tiles = (kv_end + kKeys - 1) / kKeys;
 
   detail::attn_load_tile<float, kRows, kE, Cfg::kPitchQ, kThreads, Cfg::kVec>(
@@ -405,16 +425,12 @@ AOTC_DEVICE void attention_simt_keys(const AttentionParams& p, const Output& out
   float* sw = sq + kRows * kPQ + warp * Cfg::kWarpFloats;  // [kStages][kKW][kPK + kPV]
   float* sp = sw + kStages * Cfg::kSliceFloats;            // [kRows][kPP]
 
-  const int64_t b = blockIdx.z, h = blockIdx.y;
-  const int64_t l0 = detail::attn_row_tile(p.causal != 0) * kRows;
-  const int64_t hk = h / (p.heads / p.kv_heads);
-  const int64_t L = p.len_q, S = p.len_kv;
-  const float* q =
-      static_cast<const float*>(p.q) + b * p.q_stride_b + h * p.q_stride_h + l0 * p.q_stride_l;
-  const float* k = static_cast<const float*>(p.k) + b * p.k_stride_b + hk * p.k_stride_h;
-  const float* v = static_cast<const float*>(p.v) + b * p.v_stride_b + hk * p.v_stride_h;
+  const detail::AttnBlock<float> blk = detail::attn_block<float, kRows>(p);
+  const int64_t b = blk.b, h = blk.h, l0 = blk.l0, L = p.len_q, S = p.len_kv, kv_end = blk.kv_end;
+  const float* q = blk.q;
+  const float* k = blk.k;
+  const float* v = blk.v;
 
-  const int64_t kv_end = p.causal ? min_of(S, l0 + kRows) : S;
   const int64_t first = static_cast<int64_t>(warp) * kKW;  // this warp's first key
   const int64_t slices = kv_end > first ? (kv_end - first + kStep - 1) / kStep : 0;
 
@@ -635,14 +651,11 @@ AOTC_DEVICE void attention_tc(const AttentionParams& p, const Output& out,
   T* sk = sq + kRows * kPQ;      // [2][kKeys][kPK]
   T* sv = sk + 2 * kKeys * kPK;  // [2][kKeys][kPV]
 
-  const int64_t b = blockIdx.z, h = blockIdx.y;
-  const int64_t l0 = detail::attn_row_tile(p.causal != 0) * kRows;
-  const int64_t hk = h / (p.heads / p.kv_heads);
-  const int64_t L = p.len_q, S = p.len_kv;
-  const T* q = static_cast<const T*>(p.q) + b * p.q_stride_b + h * p.q_stride_h + l0 * p.q_stride_l;
-  const T* k = static_cast<const T*>(p.k) + b * p.k_stride_b + hk * p.k_stride_h;
-  const T* v = static_cast<const T*>(p.v) + b * p.v_stride_b + hk * p.v_stride_h;
-  const int64_t kv_end = p.causal ? min_of(S, l0 + kRows) : S;
+  const detail::AttnBlock<T> blk = detail::attn_block<T, kRows>(p);
+  const int64_t b = blk.b, h = blk.h, l0 = blk.l0, L = p.len_q, S = p.len_kv, kv_end = blk.kv_end;
+  const T* q = blk.q;
+  const T* k = blk.k;
+  const T* v = blk.v;
   const int64_t tiles = (kv_end + kKeys - 1) / kKeys;
 
   detail::attn_load_tile<T, kRows, kE, kPQ, kThreads, Cfg::kVec>(sq, q, p.q_stride_l, p.q_stride_e,
