@@ -27,8 +27,9 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const Attention
   auto round_up = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
   if (fp32) {
     int64_t E = round_up(*e, 4), Ev = round_up(*ev, 32);
-    // Warps over the keys where measured faster (docs/cuda-kernels.md,
-    // "Attention"): head dims 64 and 128 with 16-byte loads.
+    // Warps over the keys where measured faster (docs/cuda-kernels.md, "Float32
+    // attention with the warps over the keys"): head dims 64 and 128 with
+    // 16-byte loads.
     if (*e == 64 && *ev == 64 && vec) { cfg = "aotc::cuda::AttnSimtKeysE64"; label = "AttnSimtKeysE64"; fn = "attention_simt_keys"; }
     else if (*e == 128 && *ev == 128 && vec) { cfg = "aotc::cuda::AttnSimtKeysE128"; label = "AttnSimtKeysE128"; fn = "attention_simt_keys"; }
     else if (*e == 64 && *ev == 64) { cfg = fmt::format("aotc::cuda::AttnSimtConfig<64, 64, 16, 64, {}>", vec); label = "AttnSimtE64"; }

@@ -402,7 +402,8 @@ struct AttnSimtKeysConfig {
 /// Head dim 64: 8 warps of 16-key slices, one stage (84 KiB). On an H100 it
 /// took gpt_block's causal attention at T = 512 from 21.7 to 18.2 us against
 /// AttnSimtE64, and 15-25% off every length from 77 to 2048, masked and
-/// grouped-query included (docs/cuda-kernels.md, "Attention").
+/// grouped-query included (docs/cuda-kernels.md, "Float32 attention with the
+/// warps over the keys").
 using AttnSimtKeysE64 = AttnSimtKeysConfig<64, 64, 8, 16, 1>;
 /// Head dim 128: 8 warps of 8-key slices (83 KiB). On an H100, 2 heads at
 /// T = 512, causal: 33.6 us against 39.2 for AttnSimtE128.
