@@ -112,6 +112,12 @@ static void all_variants(const Problem& pr, const float* dqkv, int ld, float* do
   run<AttnSimtKeysConfig<kE, kE, 8, 8, 1, true>, 1, M>("keys W8 K8 S1", pr, dqkv, ld, dout, ref, iters);
   run<AttnSimtKeysConfig<kE, kE, 4, 16, 1, false>, 1, M>("keys W4 K16 S1 novec", pr, dqkv, ld, dout, ref, iters);
   run<AttnSimtKeysConfig<kE, kE, 8, 16, 1, false>, 1, M>("keys W8 K16 S1 novec", pr, dqkv, ld, dout, ref, iters);
+  // More warps per block (more than 99 KiB: sm_80 / sm_90 / sm_100 only).
+  run<AttnSimtKeysConfig<kE, kE, 8, 16, 2, true>, 1, M>("keys W8 K16 S2", pr, dqkv, ld, dout, ref, iters);
+  run<AttnSimtKeysConfig<kE, kE, 16, 16, 1, true>, 1, M>("keys W16 K16 S1", pr, dqkv, ld, dout, ref, iters);
+  run<AttnSimtKeysConfig<kE, kE, 16, 8, 1, true>, 1, M>("keys W16 K8 S1", pr, dqkv, ld, dout, ref, iters);
+  run<AttnSimtKeysConfig<kE, kE, 16, 8, 2, true>, 1, M>("keys W16 K8 S2", pr, dqkv, ld, dout, ref, iters);
+  run<AttnSimtKeysConfig<kE, kE, 12, 16, 1, true>, 1, M>("keys W12 K16 S1", pr, dqkv, ld, dout, ref, iters);
 }
 
 int main(int argc, char** argv) {

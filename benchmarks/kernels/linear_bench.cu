@@ -1,6 +1,6 @@
 // linear_bench.cu: gemm_simt_linear with gpt_block's four linear shapes at
 // M = 512 and 16, over tile shapes, thread tiles, pipeline depths, k-slice
-// widths and split-K, against a float64 reference; each timed as 200
+// widths, split-K across blocks and inside them, against a float64 reference; each timed as 200
 // back-to-back launches (best of 3). Not part of the build: it needs a GPU.
 //
 //   nvcc -O3 -std=c++17 -arch=sm_90 -Icodegen/templates/cuda -Icodegen/templates/common \
@@ -74,7 +74,30 @@ static void run_splits(const char* name, int M, int N, int K, const float* da, c
   }
 }
 
-int main() {
+// `linear_bench sizes`: the heuristic's candidates and the in-block K
+// splits at more sizes of M (gpt_block's linears at M = 16 to 512, and
+// ResNet-18's classifier).
+template <bool kSizes>
+static void sizes_variants(int M, int N, int K, const float* da, const float* db, const float* dbias, float* dout,
+                           const std::vector<double>& ref) {
+  run_splits<SimtLinearConfig<16, 32, 32, 2, 4, 4>>("Narrow 16x32 2x4", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<16, 32, 32, 2, 4, 4, true, 2>>("Narrow g2 (128t)", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<16, 32, 32, 2, 4, 4, true, 4>>("Narrow g4 (256t)", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<16, 32, 64, 2, 4, 3, true, 2>>("Narrow bk64 s3 g2", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<32, 32, 32, 2, 4, 4>>("Square 32x32 2x4", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<32, 32, 32, 2, 4, 4, true, 2>>("Square g2 (256t)", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<16, 64, 32, 2, 4, 4>>("Small 16x64 2x4", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<16, 64, 32, 2, 4, 4, true, 2>>("Small g2 (256t)", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<32, 64, 32, 2, 4, 4>>("Wide 32x64 2x4", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<64, 64, 32, 4, 4, 3>>("Medium 64x64 4x4", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<64, 64, 32, 4, 4, 5>>("Medium s5", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<32, 64, 32, 4, 4, 4>>("32x64 4x4 (128t)", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<32, 64, 32, 4, 4, 4, true, 2>>("32x64 4x4 g2 (256t)", M, N, K, da, db, dbias, dout, ref);
+  run_splits<SimtLinearConfig<32, 64, 32, 8, 4, 4, true, 4>>("32x64 8x4 g4 (256t)", M, N, K, da, db, dbias, dout, ref);
+}
+
+int main(int argc, char** argv) {
+  const bool sizes = argc > 1 && std::string(argv[1]) == "sizes";
   cudaMalloc(&g_partials, 64 << 20);
   cudaMalloc(&g_counters, 1 << 20);
   cudaMemset(g_counters, 0, 1 << 20);
@@ -82,7 +105,10 @@ int main() {
   std::vector<Shape> shapes = {{"qkv", 768, 256}, {"proj", 256, 256}, {"fc", 1024, 256}, {"out", 256, 1024}};
   std::mt19937 rng(1);
   std::normal_distribution<float> nd(0.f, 1.f);
-  for (int M : {512, 16}) for (const auto& s : shapes) {
+  if (sizes) shapes.push_back({"resnet_fc", 1000, 512});
+  const std::vector<int> ms = sizes ? std::vector<int>{16, 77, 128, 200, 512, 2, 32} : std::vector<int>{512, 16};
+  for (int M : ms) for (const auto& s : shapes) {
+    if (sizes && (s.name == std::string("resnet_fc")) != (M == 2 || M == 32)) continue;
     const int N = s.N, K = s.K;
     std::vector<float> A((size_t)M * K), B((size_t)N * K), bias(N);
     for (auto& x : A) x = nd(rng);
@@ -100,6 +126,11 @@ int main() {
     cudaMemcpy(db, B.data(), B.size() * 4, cudaMemcpyHostToDevice);
     cudaMemcpy(dbias, bias.data(), N * 4, cudaMemcpyHostToDevice);
     printf("%s M=%d N=%d K=%d\n", s.name, M, N, K);
+    if (sizes) {
+      sizes_variants<true>(M, N, K, da, db, dbias, dout, ref);
+      cudaFree(da); cudaFree(db); cudaFree(dbias); cudaFree(dout);
+      continue;
+    }
     // The presets (gemm_simt.cuh), then other tile shapes, thread tiles,
     // pipeline depths and k-slice widths.
     run_splits<SimtLinearConfig<16, 32, 32, 2, 4, 4>>("Narrow 16x32 2x4", M, N, K, da, db, dbias, dout, ref);
@@ -122,6 +153,23 @@ int main() {
     run_splits<SimtLinearConfig<64, 64, 16, 4, 4, 6>>("Medium bk16 s6", M, N, K, da, db, dbias, dout, ref);
     run_splits<SimtLinearConfig<64, 64, 64, 4, 4, 3>>("Medium bk64 s3", M, N, K, da, db, dbias, dout, ref);
     run_splits<SimtLinearConfig<32, 64, 64, 4, 4, 3>>("32x64 4x4 bk64 s3", M, N, K, da, db, dbias, dout, ref);
+    // K split inside the block (kKGroups thread groups per tile).
+    run_splits<SimtLinearConfig<16, 32, 32, 2, 4, 4, true, 2>>("Narrow g2 (128t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<16, 32, 32, 2, 4, 4, true, 4>>("Narrow g4 (256t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<32, 32, 32, 2, 4, 4, true, 2>>("Square g2 (256t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<32, 32, 32, 2, 4, 4, true, 4>>("Square g4 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<32, 32, 64, 2, 4, 3, true, 4>>("Square bk64 s3 g4 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<32, 64, 32, 2, 4, 4, true, 2>>("Wide g2 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<32, 64, 32, 4, 4, 4, true, 2>>("32x64 4x4 g2 (256t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<32, 64, 32, 4, 4, 4, true, 4>>("32x64 4x4 g4 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<32, 64, 32, 8, 4, 4, true, 4>>("32x64 8x4 g4 (256t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<64, 64, 32, 4, 4, 3, true, 2>>("Medium g2 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<64, 64, 32, 4, 4, 3, true, 4>>("Medium g4 (1024t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<64, 64, 64, 4, 4, 3, true, 2>>("Medium bk64 g2 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<64, 64, 32, 8, 4, 3, true, 4>>("64x64 8x4 g4 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<64, 64, 32, 8, 8, 3, true, 4>>("64x64 8x8 g4 (256t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<64, 64, 64, 8, 8, 3, true, 8>>("64x64 8x8 bk64 g8 (512t)", M, N, K, da, db, dbias, dout, ref);
+    run_splits<SimtLinearConfig<64, 128, 32, 8, 8, 3, true, 4>>("64x128 8x8 g4 (512t)", M, N, K, da, db, dbias, dout, ref);
     cudaFree(da); cudaFree(db); cudaFree(dbias); cudaFree(dout);
   }
   return 0;

@@ -102,15 +102,18 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
   } else if (fp32) {
     const bool k_contiguous = a_sk == SymExpr(1) && b_sk == SymExpr(1);
     vec = k_contiguous && multiple_of(g.k, 4) && aligned(a, 4) && aligned(b, 4);
-    auto linear = [&](const char* tile, const char* label) {
-      return Variant{std::string("aotc::cuda::SimtLinearConfig<") + tile + ", " + (vec ? "true" : "false") + ">",
+    auto linear = [&](const char* tile, const char* label, int groups = 1) {
+      return Variant{std::string("aotc::cuda::SimtLinearConfig<") + tile + ", " + (vec ? "true" : "false") +
+                         (groups > 1 ? ", " + std::to_string(groups) : std::string()) + ">",
                      std::string("aotc::cuda::gemm_simt_linear<CFG") + (norm ? ", true" : "") +
                          ">(gp, EPI, aotc::cuda::SplitK{p.sk_partials, p.sk_counters, p.sk_splits}" + norm_arg + ");",
                      std::string("gemm_simt_linear<") + label + (vec ? "" : ", unaligned") + ">", true};
     };
-    // gemm_simt.cuh's SimtLinearNarrow / Square / Medium presets.
+    // gemm_simt.cuh's presets of the same names.
     const Variant narrow_tiles = linear("16, 32, 32, 2, 4, 4", "SimtLinearNarrow");
+    const Variant narrow_k_tiles = linear("16, 32, 64, 2, 4, 3", "SimtLinearNarrowK", 2);
     const Variant square_tiles = linear("32, 32, 32, 2, 4, 4", "SimtLinearSquare");
+    const Variant wide_split_tiles = linear("32, 64, 32, 4, 4, 4", "SimtLinearWideSplit", 2);
     const Variant medium_tiles = linear("64, 64, 32, 4, 4, 3", "SimtLinearMedium");
     auto simt = [&](const std::string& preset) {
       return Variant{"aotc::cuda::" + preset, "aotc::cuda::gemm_simt<CFG, float, float>(gp, EPI);",
@@ -121,19 +124,34 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
       reason = "float32 with N <= 8: narrow SIMT tiles (full float32 precision)";
     } else if (k_contiguous) {
       // By M, then by blocks per SM (aotc_launch.h has the measurements);
-      // only the variants the M range can reach are compiled in.
+      // only the variants the M range can reach are compiled in. Where K
+      // fits one 32-wide slice (the MLPs), 16x32, 64x64 or 32x32 tiles;
+      // else 16x32 tiles with 64-wide slices split in the block, 32x64
+      // tiles with K split in the block, or 64x64 tiles.
       const int64_t narrow = aotc_launch::kLinearNarrowMaxM;
-      if (m_min <= narrow)
-        heuristic.push_back({fmt::format("m_ <= {}", narrow), add(narrow_tiles)});
       const auto m_c = g.m.constant(), n_c = g.n.constant(), k_c = g.k.constant();
-      if (m_max > narrow && m_c && n_c && k_c) {
+      const bool one_slice = k_c && *k_c <= 32;
+      const Variant& small = one_slice ? narrow_tiles : narrow_k_tiles;
+      if (m_max <= narrow) {
+        heuristic.push_back({"", add(small)});
+      } else if (m_c && n_c && k_c) {
         // All sizes known: decided here for the SM count of the GPUs it is built for.
-        heuristic.push_back({"", aotc_launch::linear_medium_tiles(*m_c, *n_c, *k_c, kAssumedSms)
-                                     ? add(medium_tiles)
-                                     : add(square_tiles)});
-      } else if (m_max > narrow) {
+        const bool medium = aotc_launch::linear_medium_tiles(*m_c, *n_c, *k_c, kAssumedSms);
+        const bool split = aotc_launch::linear_split_tiles(*m_c, *n_c, kAssumedSms);
+        heuristic.push_back({"", one_slice ? add(medium ? medium_tiles : square_tiles)
+                                 : !medium ? add(small)
+                                 : split   ? add(wide_split_tiles)
+                                           : add(medium_tiles)});
+      } else if (one_slice) {
+        if (m_min <= narrow) heuristic.push_back({fmt::format("m_ <= {}", narrow), add(small)});
         heuristic.push_back({"aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)", add(medium_tiles)});
         heuristic.push_back({"", add(square_tiles)});
+      } else {
+        heuristic.push_back({(m_min <= narrow ? fmt::format("m_ <= {} || ", narrow) : std::string()) +
+                                 "!aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)",
+                             add(small)});
+        heuristic.push_back({"aotc_launch::linear_split_tiles(m_, n_, s->sms)", add(wide_split_tiles)});
+        heuristic.push_back({"", add(medium_tiles)});
       }
       reason = "float32, k-contiguous operands: pipelined SIMT linear (full float32 precision)";
     } else {
@@ -144,7 +162,9 @@ Status CudaEmitter::emit(const Kernel& k, const std::string& ps, const GemmKerne
     // What tuning may pick instead (all keep full float32 precision).
     if (k_contiguous) {
       add(narrow_tiles);
+      add(narrow_k_tiles);
       add(square_tiles);
+      add(wide_split_tiles);
       add(linear("16, 64, 32, 2, 4, 4", "SimtLinearSmall"));
       add(linear("32, 64, 32, 2, 4, 4", "SimtLinearWide"));
       add(medium_tiles);

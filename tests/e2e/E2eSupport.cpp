@@ -1,6 +1,7 @@
 // End-to-end test support (see E2eSupport.h).
 #include "E2eSupport.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -177,6 +178,29 @@ std::unique_ptr<Graph> attention_graph(int64_t heads, int64_t kv_heads, int64_t 
   auto a = build_node(*g, OpId::Sdpa, {q, k, v, nullptr}, {{"is_causal", causal}, {"enable_gqa", kv_heads != heads}});
   if (!a) FAIL(a.error().message);
   g->add_output((*a)->result());
+  return g;
+}
+
+std::unique_ptr<Graph> linear_graph(int64_t m, int64_t n, int64_t k) {
+  auto g = std::make_unique<Graph>();
+  SymExpr rows(m);
+  if (m == 0) {
+    g->add_symbol("m", {1, 1024});
+    rows = SymExpr::symbol("m");
+  }
+  Value* x = g->add_input("x", {DType::Float32, {rows, SymExpr(k)}});
+  std::mt19937 rng(7);
+  std::normal_distribution<double> d(0.0, 1.0 / std::sqrt(static_cast<double>(k)));
+  auto random = [&](std::vector<int64_t> shape) {
+    HostTensor t = HostTensor::zeros(DType::Float32, std::move(shape));
+    for (int64_t i = 0; i < t.numel(); ++i) t.set(i, d(rng));
+    return t;
+  };
+  Value* w = g->add_constant("fc_w", "fc.weight", random({n, k}));
+  Value* b = g->add_constant("fc_b", "fc.bias", random({n}));
+  auto l = build_node(*g, OpId::Linear, {x, w, b}, {});
+  if (!l) FAIL(l.error().message);
+  g->add_output((*l)->result());
   return g;
 }
 

@@ -52,4 +52,8 @@ std::unique_ptr<Graph> layer_norm_linear_graph(int64_t k, int64_t n, bool affine
 /// [1, kv_heads, l, e] (enable_gqa where kv_heads < heads), l in 1..1024.
 std::unique_ptr<Graph> attention_graph(int64_t heads, int64_t kv_heads, int64_t e, bool causal);
 
+/// x[m, k] -> linear to n features with bias -> output; m = 0: m symbolic
+/// in 1..1024.
+std::unique_ptr<Graph> linear_graph(int64_t m, int64_t n, int64_t k);
+
 }  // namespace aotc::e2e

@@ -112,26 +112,34 @@ TEST_CASE("cuda selection: float32 GEMMs stay on full-precision SIMT kernels, fu
   auto gpt = kernels_of(compiled_fixture("gpt_block", "cuda"));
   // The sequence length is symbolic (2..512): all three tile shapes, picked at run time.
   // The qkv and fc linears have the layer norms before them folded in.
-  CHECK(gpt["layer_norm+linear"] == "gemm_simt_linear<SimtLinearNarrow> | gemm_simt_linear<SimtLinearMedium> | "
-                                    "gemm_simt_linear<SimtLinearSquare>");
+  CHECK(gpt["layer_norm+linear"] == "gemm_simt_linear<SimtLinearNarrowK> | gemm_simt_linear<SimtLinearWideSplit> | "
+                                    "gemm_simt_linear<SimtLinearMedium>");
   CHECK(gpt.count("linear_1+add") == 1);                // residual add in the projection's epilogue
   CHECK(gpt.count("layer_norm_1+linear_2+gelu") == 1);  // gelu(tanh) in the MLP's first GEMM
   CHECK(gpt.count("linear_3+add_1") == 1);
 }
 
 TEST_CASE("cuda selection: float32 linears take the tile shape measured fastest for their size") {
-  // H200, gpt_block's linears (aotc_launch.h): 16x32 tiles up to M = 128;
-  // past that 64x64 tiles where they give half the SMs a block, split-K
-  // included, else 32x32.
+  // H200 and H100, gpt_block's linears (aotc_launch.h): 16x32 tiles up to
+  // M = 128 and wherever 64x64 tiles, split-K included, would give fewer
+  // than half the SMs a block; else 32x64 tiles with K split in the block
+  // where 64x64 tiles alone cover fewer than half the SMs, else 64x64.
   using aotc_launch::linear_medium_tiles;
+  using aotc_launch::linear_split_tiles;
   CHECK(aotc_launch::kLinearNarrowMaxM == 128);
   CHECK(linear_medium_tiles(512, 768, 256, 132));     // qkv: 96 tiles
   CHECK(linear_medium_tiles(512, 1024, 256, 132));    // fc: 128 tiles
   CHECK(linear_medium_tiles(512, 256, 1024, 132));    // out: 32 tiles x 4 shares of K
   CHECK_FALSE(linear_medium_tiles(512, 256, 256, 132));  // proj: 32 tiles x 2 shares
-  // resnet18's classifier at batch 32 (M 32) and mlp at batch 1000 (K 10).
+  CHECK_FALSE(linear_split_tiles(512, 768, 132));     // qkv: 96 tiles of 64x64
+  CHECK_FALSE(linear_split_tiles(512, 1024, 132));    // fc: 128
+  CHECK(linear_split_tiles(512, 256, 132));           // out: 32
+  CHECK(linear_split_tiles(200, 768, 132));           // qkv at M = 200: 48
+  CHECK(linear_medium_tiles(200, 768, 256, 132));     //   (96 blocks with 2 shares of K)
+  // resnet18's classifier (K 512) at batch 1-32: the narrow tiles with K
+  // split in the block, never 32x32.
   auto resnet = kernels_of(compiled_fixture("resnet18", "cuda"));
-  CHECK(resnet["linear"].find("gemm_simt_linear<SimtLinearNarrow>") != std::string::npos);
+  CHECK(resnet["linear"].find("gemm_simt_linear<SimtLinearNarrowK>") == 0);
   CHECK(resnet["linear"].find("SimtLinearSquare") == std::string::npos);
 
   codegen::CompileOptions o;
@@ -141,8 +149,35 @@ TEST_CASE("cuda selection: float32 linears take the tile shape measured fastest 
   auto r = codegen::compile_package(testing::fixture("gpt_block/model.pt2"), scratch_dir() / "gpt_tiles.pt2", o);
   REQUIRE(r.has_value());
   const std::string wrapper = read_text(*o.dump_dir / "wrapper.cpp");
-  CHECK(count_of(wrapper, "if (m_ <= 128) {") == 4);
-  CHECK(count_of(wrapper, "if (aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)) {") == 4);
+  CHECK(count_of(wrapper, "if (m_ <= 128 || !aotc_launch::linear_medium_tiles(m_, n_, k_, s->sms)) {") == 4);
+  CHECK(count_of(wrapper, "if (aotc_launch::linear_split_tiles(m_, n_, s->sms)) {") == 4);
+  // The device code instantiates each preset's config with its thread groups.
+  const std::string device = read_text(*o.dump_dir / "device.cu");
+  CHECK(count_of(device, "SimtLinearConfig<16, 32, 64, 2, 4, 3, true, 2>") == 4);
+  CHECK(count_of(device, "SimtLinearConfig<32, 64, 32, 4, 4, 4, true, 2>") == 4);
+
+  // Static sizes decide at compile time: the same linear at M = 16, 200, 512.
+  struct Case {
+    int64_t m, n, k;
+    const char* kernel;
+  };
+  for (const Case c : {Case{16, 768, 256, "gemm_simt_linear<SimtLinearNarrowK>"},
+                       Case{512, 256, 256, "gemm_simt_linear<SimtLinearNarrowK>"},
+                       Case{200, 768, 256, "gemm_simt_linear<SimtLinearWideSplit>"},
+                       Case{512, 256, 1024, "gemm_simt_linear<SimtLinearWideSplit>"},
+                       Case{512, 1024, 256, "gemm_simt_linear<SimtLinearMedium>"},
+                       Case{512, 16, 10, "gemm_simt_linear<SimtLinearSquare, unaligned>"},
+                       Case{16, 16, 12, "gemm_simt_linear<SimtLinearNarrow>"}}) {
+    auto graph = linear_graph(c.m, c.n, c.k);
+    codegen::CompileOptions lo;
+    lo.target = "cuda";
+    lo.archs = {"sm_90"};
+    const auto package = scratch_dir() / ("linear_" + std::to_string(c.m) + "x" + std::to_string(c.n) + "x" + std::to_string(c.k) + ".pt2");
+    auto lr = codegen::compile_graph(*graph, package, lo);
+    if (!lr) FAIL(lr.error().message);
+    INFO(c.m << "x" << c.n << "x" << c.k);
+    CHECK(kernels_of(package)["linear"] == c.kernel);
+  }
 }
 
 TEST_CASE("cuda selection: float32 attention splits the keys over warps for head dims 64 and 128") {
@@ -172,7 +207,7 @@ TEST_CASE("cuda selection: attention, rows, convolution and 16-bit GEMMs") {
   // Both layer norms are folded into the linears after them
   // (test_cuda_layer_norm_fold.cpp); log_softmax below is the row kernel.
   CHECK(gpt.count("layer_norm") == 0);
-  CHECK(gpt["layer_norm+linear"].find("gemm_simt_linear<SimtLinearNarrow>") == 0);
+  CHECK(gpt["layer_norm+linear"].find("gemm_simt_linear<SimtLinearNarrowK>") == 0);
   auto cnn = kernels_of(compiled_fixture("small_cnn", "cuda"));
   // Batch norm folded into the convolution at compile time; relu in its
   // epilogue; aotc's implicit GEMM with 64x32 tiles (16 and 32 output

@@ -234,6 +234,47 @@ TEST_CASE("gpu: float32 attention of head dims 64, 128 and 80, causal or not, ag
   }
 }
 
+TEST_CASE("gpu: float32 linears with K split inside the block, at every size the heuristic tells apart") {
+  // M symbolic: 16x32 tiles with K split between two thread groups up to
+  // M = 128 and where 64x64 tiles would leave SMs idle, 32x64 tiles with K
+  // split in the block, or 64x64 tiles, picked at run time by M (N 768 and
+  // 256, K 256 and 1024: gpt_block's qkv and second MLP linear).
+  struct Case {
+    int64_t n, k;
+  };
+  for (const Case c : {Case{768, 256}, Case{256, 1024}, Case{256, 256}}) {
+    auto graph = linear_graph(0, c.n, c.k);
+    codegen::CompileOptions o;
+    o.target = "cuda";
+    o.archs = {"sm_90"};
+    const std::string name = "linear_n" + std::to_string(c.n) + "_k" + std::to_string(c.k);
+    const auto package = scratch_dir() / (name + ".pt2");
+    auto r = codegen::compile_graph(*graph, package, o);
+    if (!r) FAIL(r.error().message);
+    CHECK(kernels_of(package)["linear"]["kernel"] ==
+          "gemm_simt_linear<SimtLinearNarrowK> | gemm_simt_linear<SimtLinearWideSplit> | "
+          "gemm_simt_linear<SimtLinearMedium>");
+    aotc::Model m = aotc::Model::load(package.string());
+    double worst = 0;
+    uint32_t seed = 57;
+    for (int64_t rows : {1, 16, 77, 128, 129, 200, 333, 512, 1024}) {
+      HostTensor x = HostTensor::zeros(DType::Float32, {rows, c.k});
+      std::mt19937 rng(seed++);
+      std::normal_distribution<double> normal;
+      for (int64_t i = 0; i < x.numel(); ++i) x.set(i, normal(rng));
+      const std::vector<HostTensor> inputs{x};
+      auto expected = evaluate(*graph, inputs);
+      if (!expected) FAIL(expected.error().message);
+      auto outputs = m.run({to_runtime(inputs[0])});
+      const double err = testing::relative_error(to_host(outputs[0]), (*expected)[0]);
+      worst = std::max(worst, err);
+      INFO(name << ", m " << rows << ": " << err);
+      CHECK(err <= 1e-5);
+    }
+    std::printf("gpu %-28s worst relative error %.3g (tolerance %.0e)\n", name.c_str(), worst, 1e-5);
+  }
+}
+
 namespace {
 
 // CUDA graph replay gives the same results as kernel-by-kernel launches, on

@@ -104,8 +104,8 @@ TEST_CASE("tuning: every GEMM and convolution with a choice has a tuning key in 
 TEST_CASE("tuning: a cache entry picks the kernel, and the manifest says it was measured") {
   auto plain = compile("gpt_block", "tune_plain_gpt", nullptr);
   const std::string key = plain.kernels.at("linear_1+add")["details"]["tuning_key"];
-  CHECK(plain.kernels.at("linear_1+add")["kernel"] == "gemm_simt_linear<SimtLinearNarrow> | gemm_simt_linear<SimtLinearMedium> | "
-                                                "gemm_simt_linear<SimtLinearSquare>");
+  CHECK(plain.kernels.at("linear_1+add")["kernel"] == "gemm_simt_linear<SimtLinearNarrowK> | "
+                                                "gemm_simt_linear<SimtLinearWideSplit> | gemm_simt_linear<SimtLinearMedium>");
   auto cache = std::make_shared<TuningCache>();
   cache->put({key, "sm_90", "NVIDIA H200", "gemm_simt<SimtGemmSmall>", "gemm_simt_linear<SimtLinearSmall>",
               {{"gemm_simt<SimtGemmSmall>", 4.0}, {"gemm_simt_linear<SimtLinearSmall>", 6.0}}});

@@ -195,6 +195,32 @@ void run_gemm_cases(Context& c) {
     out.bias = out.residual = true;
     gemms.insert(gemms.end(), {qkv, proj, fc, out});
   }
+  // The presets that split K between thread groups in the block, on
+  // gpt_block's linears at lengths where the heuristic takes them, with
+  // split-K across blocks too (the K = 1024 projection), and odd sizes.
+  for (int64_t t : {16, 77, 200, 512})
+    for (const char* kern : {"linear_narrow_k", "linear_wide_split", "linear_g4_8x4"}) {
+      const std::string s = std::string(" T") + std::to_string(t) + " " + kern;
+      GemmCase qkv{"gpt qkv" + s, kern, 1, t, 768, 256, f32, f32, 1e-5};
+      qkv.bias = true;
+      GemmCase out{"gpt out+res" + s, kern, 1, t, 256, 1024, f32, f32, 1e-5};
+      out.bias = out.residual = true;
+      gemms.insert(gemms.end(), {qkv, out});
+    }
+  {
+    GemmCase any{"linear any stride, groups", "linear_narrow_k_any", 2, 37, 70, 13, f32, f32, 1e-5};
+    any.bias = true;
+    any.pad = 1;
+    any.splits = 3;
+    GemmCase odd{"linear odd sizes, groups", "linear_wide_split", 3, 45, 90, 132, f32, f32, 1e-5};
+    odd.bias = true;
+    odd.act = kGeluTanh;
+    odd.splits = 2;
+    GemmCase lin1k{"linear M1000 K12, groups", "linear_narrow_k", 1, 1000, 16, 12, f32, f32, 1e-5};
+    lin1k.bias = true;
+    lin1k.act = kRelu;
+    gemms.insert(gemms.end(), {any, odd, lin1k});
+  }
   // The tile-and-split sweep over gpt_block's linears (only with --filter gptm):
   // every linear tile shape at each sequence length and split count.
   if (c.opt.filter.find("gptm") != std::string::npos) {

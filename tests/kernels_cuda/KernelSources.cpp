@@ -332,6 +332,11 @@ std::vector<KernelUnit> build_units() {
   u.push_back(simt_linear("linear_small", "SimtLinearSmall"));
   u.push_back(simt_linear("linear_wide", "SimtLinearWide"));
   u.push_back(simt_linear("linear_medium", "SimtLinearMedium"));
+  // K split between thread groups inside the block.
+  u.push_back(simt_linear("linear_narrow_k", "SimtLinearNarrowK"));
+  u.push_back(simt_linear("linear_wide_split", "SimtLinearWideSplit"));
+  u.push_back(simt_linear("linear_narrow_k_any", "SimtLinearConfig<16, 32, 64, 2, 4, 3, false, 2>"));
+  u.push_back(simt_linear("linear_g4_8x4", "SimtLinearConfig<32, 64, 32, 8, 4, 4, true, 4>"));
   // Tile shapes measured against the presets (kernel check --filter gptm).
   u.push_back(simt_linear("linear_t16x32", "SimtLinearConfig<16, 32, 32, 2, 4, 4>"));
   u.push_back(simt_linear("linear_t32x32", "SimtLinearConfig<32, 32, 32, 2, 4, 4>"));

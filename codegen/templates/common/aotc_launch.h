@@ -66,22 +66,37 @@ constexpr bool conv_tall_tiles(int64_t m, int64_t n, int64_t k, int64_t sms) {
 }
 
 /// Rows of M up to which gemm_simt_linear takes its narrow 16x32 tiles
-/// (SimtLinearNarrow, 64 threads). Measured on an H200 over gpt_block's four
-/// linears at M = 16, 77 and 512 with every tile shape and split count
-/// (docs/cuda-kernels.md, "Linear tiles"): at M = 16 and 77 the narrow tiles
-/// were fastest or within 0.6 us of it on every linear (qkv at M = 77: 6.0 us
-/// against 10.3 us for 64x64 tiles), because they give the most blocks.
+/// (SimtLinearNarrowK, or SimtLinearNarrow where K fits one 32-wide slice).
+/// Measured on an H200 over gpt_block's four linears at M = 16, 77 and 512
+/// with every tile shape and split count (docs/cuda-kernels.md, "Linear
+/// tiles"): at M = 16 and 77 the narrow tiles were fastest or within 0.6 us
+/// of it on every linear (qkv at M = 77: 6.0 us against 10.3 us for 64x64
+/// tiles), because they give the most blocks. On an H100 (stop 16) the
+/// narrow tiles with 64-wide k slices shared by two thread groups were
+/// 0.3-1.2 us faster still at M = 16, 77 and 128 on every one of them.
 constexpr int64_t kLinearNarrowMaxM = 128;
 
-/// Past kLinearNarrowMaxM: whether gemm_simt_linear takes 64x64 tiles
-/// (SimtLinearMedium) over 32x32 ones (SimtLinearSquare): when its blocks,
-/// split-K included, cover at least half the SMs. At M = 512 that is qkv (N 768: 13.0
-/// against 12.8 us), fc (N 1024: 13.2 against 15.9 us) and the K = 1024
+/// Past kLinearNarrowMaxM: whether 64x64 tiles (SimtLinearMedium, or with K
+/// split in the block, linear_split_tiles) cover enough of the GPU to beat
+/// the narrow tiles: when their blocks, split-K included, cover at least
+/// half the SMs. At M = 512 that is qkv (N 768: 13.0 against 12.8 us for
+/// 32x32 tiles), fc (N 1024: 13.2 against 15.9 us) and the K = 1024
 /// projection (16.0 against 18.3 us); the N = 256, K = 256 projection keeps
-/// 32x32 tiles (7.0 against 10.3 us).
+/// narrow tiles (H100: 7.0 us against 7.2 for 32x32 and 9.1 for 64x64).
 constexpr bool linear_medium_tiles(int64_t m, int64_t n, int64_t k, int64_t sms) {
   const int64_t tiles = ceil_div(m, 64) * ceil_div(n, 64);
   return 2 * tiles * split_k(tiles, ceil_div(k, 32), 64 * 64, 1, sms) >= sms;
+}
+
+/// Where linear_medium_tiles holds: whether 32x64 tiles with K split between
+/// two thread groups in the block (SimtLinearWideSplit) beat 64x64 tiles:
+/// when the 64x64 tiles without split-K give fewer than half the SMs a block.
+/// On an H100 (stop 16) at M = 200: qkv 8.4 against 10.6 us, fc 8.6 against
+/// 10.7, the K = 1024 projection 10.6 against 15.1; at M = 512 that
+/// projection (32 tiles) 15.6 against 15.8, while qkv and fc (96 and 128
+/// tiles) keep 64x64 tiles (12.7 against 12.9 us).
+constexpr bool linear_split_tiles(int64_t m, int64_t n, int64_t sms) {
+  return 2 * ceil_div(m, 64) * ceil_div(n, 64) < sms;
 }
 
 /// conv2d_winograd_f2x3's block (WinogradF2x3Medium): output channels and

@@ -357,29 +357,49 @@ AOTC_DEVICE void gemm_simt(const GemmParams& p, const Epilogue& epi) {
 /// conflict-free), kBK-wide k slices in a kStages-deep cp.async pipeline.
 /// kVec: 16-byte copies (K % 4 == 0, row strides % 4 == 0, 16-byte aligned
 /// bases); false: 4-byte copies, any row strides (k stride still 1).
-template <int kBM_, int kBN_, int kBK_, int kTM_, int kTN_, int kStages_, bool kVec_ = true>
+/// kKGroups: thread groups that each take a kBK / kKGroups share of every k
+/// slice (a split of K inside the block: more warps per output tile, for
+/// problems with too few tiles to fill the SMs); the groups' sums meet in
+/// shared memory, in group order, before the epilogue.
+template <int kBM_, int kBN_, int kBK_, int kTM_, int kTN_, int kStages_, bool kVec_ = true, int kKGroups_ = 1>
 struct SimtLinearConfig {
   static constexpr int kBM = kBM_, kBN = kBN_, kBK = kBK_, kTM = kTM_, kTN = kTN_;
   static constexpr int kStages = kStages_;
   static constexpr bool kVec = kVec_;
+  static constexpr int kKGroups = kKGroups_;
   static constexpr int kThreadsN = kBN / kTN, kThreadsM = kBM / kTM;
-  static constexpr int kThreads = kThreadsM * kThreadsN;
+  static constexpr int kGroupThreads = kThreadsM * kThreadsN;
+  static constexpr int kThreads = kGroupThreads * kKGroups;
+  static constexpr int kGroupK = kBK / kKGroups;  // each group's share of a slice
   static constexpr int kPitch = kBK + 4;  // 16-byte rows on distinct bank groups
   static constexpr int kStageFloats = (kBM + kBN) * kPitch;
-  static constexpr int kSmemBytes = kStages * kStageFloats * 4;
+  static constexpr int kPipelineBytes = kStages * kStageFloats * 4;
+  static constexpr int kReduceBytes = kKGroups > 1 ? kKGroups * kBM * kBN * 4 : 0;
+  static constexpr int kSmemBytes = kPipelineBytes > kReduceBytes ? kPipelineBytes : kReduceBytes;
+  /// Outputs per thread once the groups' sums are added (kKGroups > 1).
+  static constexpr int kOutPerThread = kBM * kBN / kThreads;
   static constexpr int kMinBlocks = 1;
   static_assert(kBM % kTM == 0 && kBN % kTN == 0, "tile must divide into threads");
   static_assert(kThreadsN >= 8, "a quarter warp must span 8 rows of B");
-  static_assert(kThreads % kWarpSize == 0 && kThreads <= 1024, "bad thread count");
+  static_assert(kGroupThreads % kWarpSize == 0 && kThreads <= 1024, "bad thread count");
   static_assert(kBK % 4 == 0 && kStages >= 2, "kBK a multiple of 4, two stages at least");
+  static_assert(kKGroups >= 1 && kGroupK % 4 == 0 && kGroupK * kKGroups == kBK,
+                "each group's share of a slice must be a multiple of 4");
+  static_assert((kBM * kBN) % kThreads == 0, "the summed tile must divide over the threads");
 };
 
-/// The heuristic's three (aotc_launch.h, kLinearNarrowMaxM and
-/// linear_medium_tiles): M up to 128, 16x32 tiles in 64 threads, the most
-/// blocks; past that 64x64 tiles (256 threads, 4x4 per thread) where they
-/// still give half the SMs a block, else 32x32 tiles in 128 threads.
+/// The heuristic's (aotc_launch.h, kLinearNarrowMaxM, linear_medium_tiles and
+/// linear_split_tiles): where K > 32, 16x32 tiles whose 64-wide k slices
+/// two thread groups share (128 threads) up to M = 128 and wherever 64x64
+/// tiles would leave SMs idle; 32x64 tiles with K split between two groups
+/// (256 threads) where 64x64 tiles cover the SMs only with split-K or cover
+/// less than half of them; 64x64 tiles (256 threads, 4x4 per thread) past
+/// that. Where K <= 32 (one slice): 16x32 tiles in 64 threads up to M = 128,
+/// then 64x64 or 32x32 tiles.
 using SimtLinearNarrow = SimtLinearConfig<16, 32, 32, 2, 4, 4>;
+using SimtLinearNarrowK = SimtLinearConfig<16, 32, 64, 2, 4, 3, true, 2>;
 using SimtLinearSquare = SimtLinearConfig<32, 32, 32, 2, 4, 4>;
+using SimtLinearWideSplit = SimtLinearConfig<32, 64, 32, 4, 4, 4, true, 2>;
 using SimtLinearMedium = SimtLinearConfig<64, 64, 32, 4, 4, 3>;
 /// Tuning candidates: 16x64 tiles in 128 threads, 32x64 tiles in 256.
 using SimtLinearSmall = SimtLinearConfig<16, 64, 32, 2, 4, 4>;
@@ -508,7 +528,11 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
   la.init(static_cast<const float*>(p.a), b * p.a_stride_batch, p.a_stride_m, 1, m0, p.m);
   lb.init(static_cast<const float*>(p.b), b * p.b_stride_batch, p.b_stride_n, 1, n0, p.n);
 
-  const int tx = threadIdx.x % Cfg::kThreadsN, ty = threadIdx.x / Cfg::kThreadsN;
+  // This thread's group (its share of every k slice) and place in the tile.
+  const int group = Cfg::kKGroups > 1 ? static_cast<int>(threadIdx.x) / Cfg::kGroupThreads : 0;
+  const int in_group = Cfg::kKGroups > 1 ? static_cast<int>(threadIdx.x) % Cfg::kGroupThreads
+                                         : static_cast<int>(threadIdx.x);
+  const int tx = in_group % Cfg::kThreadsN, ty = in_group / Cfg::kThreadsN;
   float acc[kTM][kTN];
 #pragma unroll
   for (int i = 0; i < kTM; ++i)
@@ -545,10 +569,10 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
       lb.load(stage + kBM * kPitch, first_slice + next, p.k);
     }
     cp_async_commit();
-    const float* ta = smem + (s % kStages) * Cfg::kStageFloats;
+    const float* ta = smem + (s % kStages) * Cfg::kStageFloats + group * Cfg::kGroupK;
     const float* tb = ta + kBM * kPitch;
 #pragma unroll
-    for (int k4 = 0; k4 < kBK; k4 += 4) {
+    for (int k4 = 0; k4 < Cfg::kGroupK; k4 += 4) {
       float4 av[kTM], bv[kTN];
 #pragma unroll
       for (int i = 0; i < kTM; ++i) {
@@ -577,30 +601,61 @@ AOTC_DEVICE void gemm_simt_linear(const GemmParams& p, const Epilogue& epi, cons
   }
   cp_async_wait<0>();
 
-  if (splits > 1) {
-    const int64_t tiles_m = (p.m + kBM - 1) / kBM, tiles_n = (p.n + kBN - 1) / kBN;
-    const int64_t tile = (b * tiles_m + blockIdx.y) * tiles_n + blockIdx.x;
-    if (!detail::split_k_reduce<kBM * kBN>(acc, split, tile, part, [&](int i, int j) {
+  // Output (row, col) of the tile, summed over K: rstd, the w1 term and c of
+  // a folded norm, then the epilogue.
+  auto finish = [&](int row, int col, float v) {
+    const int64_t m = m0 + row, n = n0 + col;
+    if (m >= p.m || n >= p.n) return;
+    if (kNormA) {
+      const float rstd = norm_stats[kBM + row], mean_less_shift = norm_stats[2 * kBM + row];
+      epi(b, m, n, fmaf(rstd, fmaf(-mean_less_shift, norm.w1[n], v), norm.c[n]));
+    } else {
+      epi(b, m, n, v);
+    }
+  };
+  const int64_t tile = splits > 1 ? (b * ((p.m + kBM - 1) / kBM) + blockIdx.y) * ((p.n + kBN - 1) / kBN) + blockIdx.x
+                                  : 0;
+
+  if constexpr (Cfg::kKGroups > 1) {
+    // The groups' sums meet in shared memory ([group][row][col], over the
+    // pipeline's stages, which no copy writes any more); each thread then adds
+    // kOutPerThread outputs over the groups in group order (deterministic),
+    // consecutive threads on consecutive columns.
+    constexpr int kTileElems = kBM * kBN, kOut = Cfg::kOutPerThread;
+    __syncthreads();  // every group is past its last slice
+    float* sums = smem + group * kTileElems;
+#pragma unroll
+    for (int i = 0; i < kTM; ++i)
+#pragma unroll
+      for (int j = 0; j < kTN; ++j) sums[(ty + i * Cfg::kThreadsM) * kBN + tx + j * Cfg::kThreadsN] = acc[i][j];
+    __syncthreads();
+    float out[kOut][1];
+#pragma unroll
+    for (int r = 0; r < kOut; ++r) {
+      const int e = static_cast<int>(threadIdx.x) + r * kThreads;
+      float v = smem[e];
+#pragma unroll
+      for (int g = 1; g < Cfg::kKGroups; ++g) v += smem[g * kTileElems + e];
+      out[r][0] = v;
+    }
+    if (splits > 1 && !detail::split_k_reduce<kTileElems>(out, split, tile, part, [&](int r, int) {
+          return static_cast<int>(threadIdx.x) + r * kThreads;
+        }))
+      return;
+#pragma unroll
+    for (int r = 0; r < kOut; ++r) {
+      const int e = static_cast<int>(threadIdx.x) + r * kThreads;
+      finish(e / kBN, e % kBN, out[r][0]);
+    }
+  } else {
+    if (splits > 1 && !detail::split_k_reduce<kBM * kBN>(acc, split, tile, part, [&](int i, int j) {
           return (ty + i * Cfg::kThreadsM) * kBN + tx + j * Cfg::kThreadsN;
         }))
       return;
-  }
-
 #pragma unroll
-  for (int i = 0; i < kTM; ++i) {
-    const int64_t m = m0 + ty + i * Cfg::kThreadsM;
-    if (m >= p.m) continue;
-    const float rstd = kNormA ? norm_stats[kBM + ty + i * Cfg::kThreadsM] : 1.0f;
-    const float mean_less_shift = kNormA ? norm_stats[2 * kBM + ty + i * Cfg::kThreadsM] : 0.0f;
+    for (int i = 0; i < kTM; ++i)
 #pragma unroll
-    for (int j = 0; j < kTN; ++j) {
-      const int64_t n = n0 + tx + j * Cfg::kThreadsN;
-      if (n >= p.n) continue;
-      if (kNormA)
-        epi(b, m, n, fmaf(rstd, fmaf(-mean_less_shift, norm.w1[n], acc[i][j]), norm.c[n]));
-      else
-        epi(b, m, n, acc[i][j]);
-    }
+      for (int j = 0; j < kTN; ++j) finish(ty + i * Cfg::kThreadsM, tx + j * Cfg::kThreadsN, acc[i][j]);
   }
 }
 
