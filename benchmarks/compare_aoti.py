@@ -19,7 +19,9 @@ fresh process with an empty TORCHINDUCTOR_CACHE_DIR
 (torch._inductor.aoti_compile_and_package, default options), aotc with an
 empty AOTC_CACHE_DIR (`aotc compile --target cuda --arch sm_<this GPU>`).
 Latency is the median over --iters calls of (call, then wait for the GPU),
-with inputs and outputs on the GPU:
+with inputs and outputs on the GPU; the Python loader's runners (AOTI, aotc,
+aotc eager) are timed in turns of 20 calls each, interleaved, so that a slow
+spell of the host falls on all of them alike:
   AOTI py     AOTInductor package through torch._inductor.aoti_load_package
   aotc py     aotc package through the same loader (same harness: ratio column),
               as it runs by default (CUDA graphs once a call repeats); "eager"
@@ -93,17 +95,27 @@ def reexport(ep, batch):
 
 # ---- the benchmark ----------------------------------------------------------------------
 
-def median_us(fn, iters, sync):
-    for _ in range(10):
-        fn()
+def interleaved_median_us(fns, iters, sync, block=20):
+    """Median per-call time of each of `fns` (name -> callable), timed in
+    turns of `block` calls each, the order rotating every round, `iters`
+    calls each in all: a slow spell of the host (clocks, a neighbour) falls
+    on every runner alike instead of on whichever was timed then."""
+    names = list(fns)
+    for n in names:
+        for _ in range(10):
+            fns[n]()
     sync()
-    times = []
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        times.append((time.perf_counter() - t0) * 1e6)
-    return statistics.median(times)
+    times = {n: [] for n in names}
+    rounds = max(1, iters // block)
+    for r in range(rounds):
+        for n in names[r % len(names):] + names[:r % len(names)]:
+            fn = fns[n]
+            for _ in range(block):
+                t0 = time.perf_counter()
+                fn()
+                sync()
+                times[n].append((time.perf_counter() - t0) * 1e6)
+    return {n: statistics.median(t) for n, t in times.items()}
 
 
 def rel_err(a, b):
@@ -255,6 +267,7 @@ def main():
             in_files.append(p)
 
         res = {"row": row, "model": name, **{k: v for k, v in c.items() if not k.endswith("_pkg") and k != "program"}}
+        runners = {}  # name -> loaded package, timed together below
         for which in ["aoti", "aotc"]:
             pkg = c.get(f"{which}_pkg")
             if not pkg:
@@ -271,14 +284,11 @@ def main():
             torch.cuda.synchronize()
             res[f"{which}_load_first_ms"] = (time.perf_counter() - t0) * 1e3
             res[f"{which}_err"] = rel_err(first(out), ref)
-            res[f"{which}_py_us"] = median_us(lambda: runner(*inputs), args.iters, torch.cuda.synchronize)
-            del runner
+            runners[f"{which}_py_us"] = runner
             if which == "aotc":  # the same without CUDA graphs (read when the model loads)
                 os.environ["AOTC_CUDA_GRAPHS"] = "0"
                 try:
-                    runner = torch._inductor.aoti_load_package(pkg)
-                    res["aotc_py_eager_us"] = median_us(lambda: runner(*inputs), args.iters, torch.cuda.synchronize)
-                    del runner
+                    runners["aotc_py_eager_us"] = torch._inductor.aoti_load_package(pkg)
                 finally:
                     del os.environ["AOTC_CUDA_GRAPHS"]
             if args.aoti_run:
@@ -291,6 +301,10 @@ def main():
                     res[f"{which}_cpp_us"] = json.loads(line[-1])["median_us"]
                 else:
                     log(f"{row}: aoti_run {which} failed: {(r.stdout + r.stderr)[-600:]}")
+        if runners:
+            res.update(interleaved_median_us({k: (lambda r=r: r(*inputs)) for k, r in runners.items()},
+                                             args.iters, torch.cuda.synchronize))
+        runners.clear()
         if c.get("aotc_pkg"):
             for graph in [False, True]:
                 cmd = [args.aotc, "bench", c["aotc_pkg"], "--json", "--iters", str(args.iters)]
