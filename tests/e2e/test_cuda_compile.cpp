@@ -97,6 +97,17 @@ std::map<std::string, std::string> kernels_of(const std::filesystem::path& packa
   return out;
 }
 
+// node -> "kernel" of `graph` compiled for sm_90 into scratch_dir() / name.pt2.
+std::map<std::string, std::string> kernels_of(Graph& graph, const std::string& name) {
+  codegen::CompileOptions o;
+  o.target = "cuda";
+  o.archs = {"sm_90"};
+  const auto package = scratch_dir() / (name + ".pt2");
+  auto r = codegen::compile_graph(graph, package, o);
+  if (!r) FAIL(r.error().message);
+  return kernels_of(package);
+}
+
 }  // namespace
 
 TEST_CASE("cuda selection: float32 GEMMs stay on full-precision SIMT kernels, fused with their epilogues") {
@@ -168,15 +179,10 @@ TEST_CASE("cuda selection: float32 linears take the tile shape measured fastest 
                        Case{512, 1024, 256, "gemm_simt_linear<SimtLinearMedium>"},
                        Case{512, 16, 10, "gemm_simt_linear<SimtLinearSquare, unaligned>"},
                        Case{16, 16, 12, "gemm_simt_linear<SimtLinearNarrow>"}}) {
-    auto graph = linear_graph(c.m, c.n, c.k);
-    codegen::CompileOptions lo;
-    lo.target = "cuda";
-    lo.archs = {"sm_90"};
-    const auto package = scratch_dir() / ("linear_" + std::to_string(c.m) + "x" + std::to_string(c.n) + "x" + std::to_string(c.k) + ".pt2");
-    auto lr = codegen::compile_graph(*graph, package, lo);
-    if (!lr) FAIL(lr.error().message);
-    INFO(c.m << "x" << c.n << "x" << c.k);
-    CHECK(kernels_of(package)["linear"] == c.kernel);
+    const std::string name =
+        "linear_" + std::to_string(c.m) + "x" + std::to_string(c.n) + "x" + std::to_string(c.k);
+    INFO(name);
+    CHECK(kernels_of(*linear_graph(c.m, c.n, c.k), name)["linear"] == c.kernel);
   }
 }
 
@@ -190,13 +196,7 @@ TEST_CASE("cuda selection: float32 attention splits the keys over warps for head
                        Case{2, 2, 80, "attention_simt<AttnSimt<80, 96>>"},
                        Case{2, 2, 32, "attention_simt<AttnSimt<32, 32>>"}}) {
     auto graph = attention_graph(c.heads, c.kv_heads, c.e, true);
-    codegen::CompileOptions o;
-    o.target = "cuda";
-    o.archs = {"sm_90"};
-    const auto package = scratch_dir() / ("attention_e" + std::to_string(c.e) + ".pt2");
-    auto r = codegen::compile_graph(*graph, package, o);
-    if (!r) FAIL(r.error().message);
-    CHECK(kernels_of(package)["scaled_dot_product_attention"] == c.kernel);
+    CHECK(kernels_of(*graph, "attention_e" + std::to_string(c.e))["scaled_dot_product_attention"] == c.kernel);
   }
 }
 

@@ -8,6 +8,9 @@
 //  - conv_blocks, conv_small_tiles, conv_tall_tiles: the blocks conv2d_nchw
 //    launches for a tile size, split-K included, and which of its tile
 //    sizes to take ("Convolution tiles").
+//  - kLinearNarrowMaxM, linear_medium_tiles, linear_split_tiles: which of
+//    gemm_simt_linear's presets a float32 linear takes by its sizes
+//    (gemm_simt_linear's preset table).
 //  - winograd_pays: whether a 3x3 stride-1 convolution takes
 //    conv2d_winograd_f2x3 ("Winograd").
 #ifndef AOTC_LAUNCH_H_
