@@ -305,6 +305,7 @@ def main():
             res.update(interleaved_median_us({k: (lambda r=r: r(*inputs)) for k, r in runners.items()},
                                              args.iters, torch.cuda.synchronize))
         runners.clear()
+        runner = out = None  # the next row loads with no runner of this one alive
         if c.get("aotc_pkg"):
             for graph in [False, True]:
                 cmd = [args.aotc, "bench", c["aotc_pkg"], "--json", "--iters", str(args.iters)]
