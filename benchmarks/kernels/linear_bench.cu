@@ -77,7 +77,6 @@ static void run_splits(const char* name, int M, int N, int K, const float* da, c
 // `linear_bench sizes`: the heuristic's candidates and the in-block K
 // splits at more sizes of M (gpt_block's linears at M = 16 to 512, and
 // ResNet-18's classifier).
-template <bool kSizes>
 static void sizes_variants(int M, int N, int K, const float* da, const float* db, const float* dbias, float* dout,
                            const std::vector<double>& ref) {
   run_splits<SimtLinearConfig<16, 32, 32, 2, 4, 4>>("Narrow 16x32 2x4", M, N, K, da, db, dbias, dout, ref);
@@ -127,7 +126,7 @@ int main(int argc, char** argv) {
     cudaMemcpy(dbias, bias.data(), N * 4, cudaMemcpyHostToDevice);
     printf("%s M=%d N=%d K=%d\n", s.name, M, N, K);
     if (sizes) {
-      sizes_variants<true>(M, N, K, da, db, dbias, dout, ref);
+      sizes_variants(M, N, K, da, db, dbias, dout, ref);
       cudaFree(da); cudaFree(db); cudaFree(dbias); cudaFree(dout);
       continue;
     }
